@@ -1,0 +1,33 @@
+"""Admin forms: the Twizzit password is written here and never rendered back."""
+
+from django import forms
+
+from twizzit.models import TwizzitConfig
+
+
+class TwizzitConfigForm(forms.ModelForm):
+    """A connection form whose password field is write-only."""
+
+    api_password = forms.CharField(
+        label="Twizzit password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Stored encrypted. Leave empty to keep the current password.",
+    )
+
+    class Meta:
+        model = TwizzitConfig
+        fields = "__all__"  # noqa: DJ007 (the admin narrows them with fieldsets)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.has_password and not cleaned.get("api_password"):
+            self.add_error("api_password", "A new connection needs the Twizzit password.")
+        return cleaned
+
+    def save(self, commit=True):
+        password = self.cleaned_data.get("api_password")
+        if password:
+            self.instance.set_password(password)
+        return super().save(commit=commit)

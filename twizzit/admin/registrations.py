@@ -1,0 +1,154 @@
+"""ModelAdmin classes for every integration model."""
+
+from django.contrib import admin
+
+from twizzit.admin.forms import TwizzitConfigForm
+from twizzit.models import (
+    ApiUsage,
+    ClubMapping,
+    PlayerMapping,
+    SeasonMapping,
+    SyncConflict,
+    SyncLog,
+    TeamMapping,
+    TwizzitConfig,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records only the sync writes: viewable, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TwizzitConfig)
+class TwizzitConfigAdmin(admin.ModelAdmin):
+    form = TwizzitConfigForm
+    list_display = [
+        "organization_name",
+        "organization_id",
+        "sync_enabled",
+        "auto_sync_frequency",
+        "conflict_policy",
+        "last_sync_at",
+    ]
+    list_filter = ["sync_enabled", "auto_sync_frequency", "conflict_policy"]
+    search_fields = ["organization_name", "organization_id", "api_username"]
+    readonly_fields = ["password_status", "token_status", "last_sync_at", "running_sync"]
+    exclude = ["lease_expires_at"]
+    fieldsets = [
+        (
+            "Twizzit organisation",
+            {"fields": ["organization_id", "organization_name", "api_base_url"]},
+        ),
+        (
+            "Credentials",
+            {"fields": ["api_username", "api_password", "password_status", "token_status"]},
+        ),
+        (
+            "Sync",
+            {
+                "fields": [
+                    "sync_enabled",
+                    "auto_sync_frequency",
+                    "sync_interval_minutes",
+                    ("sync_players", "sync_teams", "sync_rosters"),
+                    "season_scope",
+                    "current_members_only",
+                    "conflict_policy",
+                    "role_overrides",
+                    "monthly_call_limit",
+                    "last_sync_at",
+                    "running_sync",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description="Password")
+    def password_status(self, obj):
+        return "Set (encrypted)" if obj and obj.has_password else "Not set"
+
+    @admin.display(description="API token")
+    def token_status(self, obj):
+        if obj and obj.api_token_expires_at:
+            return f"Cached until {obj.api_token_expires_at:%Y-%m-%d %H:%M %Z}"
+        return "None cached"
+
+
+class MappingAdmin(admin.ModelAdmin):
+    list_filter = ["config"]
+    readonly_fields = ["remote_hash", "base_data", "last_synced_at", "created_at", "updated_at"]
+
+
+@admin.register(PlayerMapping)
+class PlayerMappingAdmin(MappingAdmin):
+    list_display = ["twizzit_contact_id", "player", "config", "last_synced_at"]
+    list_select_related = ["player", "config"]
+    search_fields = ["twizzit_contact_id", "player__last_name", "player__first_name"]
+    raw_id_fields = ["player"]
+
+
+@admin.register(TeamMapping)
+class TeamMappingAdmin(MappingAdmin):
+    list_display = ["twizzit_group_id", "team", "twizzit_season_id", "config", "last_synced_at"]
+    list_select_related = ["team", "team__season", "config"]
+    search_fields = ["twizzit_group_id", "team__name"]
+    raw_id_fields = ["team"]
+
+
+@admin.register(SeasonMapping)
+class SeasonMappingAdmin(MappingAdmin):
+    list_display = ["twizzit_season_id", "season", "config", "last_synced_at"]
+    list_select_related = ["season", "config"]
+
+
+@admin.register(ClubMapping)
+class ClubMappingAdmin(MappingAdmin):
+    list_display = ["twizzit_club_id", "club", "config", "last_synced_at"]
+    list_select_related = ["club", "config"]
+
+
+@admin.register(SyncLog)
+class SyncLogAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "config",
+        "sync_type",
+        "status",
+        "dry_run",
+        "trigger",
+        "api_calls",
+        "created_at",
+        "duration_ms",
+    ]
+    list_filter = ["status", "sync_type", "trigger", "dry_run", "config"]
+    list_select_related = ["config"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(SyncConflict)
+class SyncConflictAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "config",
+        "entity_type",
+        "twizzit_id",
+        "conflict_type",
+        "resolution",
+        "created_at",
+    ]
+    list_filter = ["resolution", "conflict_type", "entity_type", "config"]
+    list_select_related = ["config"]
+    raw_id_fields = ["player", "team", "sync_log", "resolved_by"]
+
+
+@admin.register(ApiUsage)
+class ApiUsageAdmin(ReadOnlyAdmin):
+    list_display = ["config", "month", "calls", "warned_at"]
+    list_filter = ["config"]
+    list_select_related = ["config"]

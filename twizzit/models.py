@@ -1,0 +1,393 @@
+"""The integration's own records.
+
+- `TwizzitConfig`: one connection per Twizzit organisation, with its credentials sealed
+  by `twizzit.crypto`, its sync settings, and the claim that lets only one sync of the
+  organisation run at a time.
+- Mappings (`SeasonMapping`, `ClubMapping`, `TeamMapping`, `PlayerMapping`): Twizzit id ⇄
+  ShotSpot row, with the hash of the last remote record and the merge base — the values
+  both sides agreed on at the last sync. A mapping outlives its local row (the row
+  pointer becomes NULL): that tombstone is how a sync tells "deleted in ShotSpot" from
+  "new in Twizzit".
+- `SyncLog`: every run, created before any work, finished in `finally`.
+- `SyncConflict`: a disagreement a person decides; at most one pending per record.
+- `ApiUsage`: calls spent per connection per calendar month, against its quota.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from shotspot.models import Club, Player, Season, Team, TimeStamped
+from twizzit import crypto
+from twizzit.validators import validate_api_base_url
+
+DEFAULT_API_BASE_URL = "https://app.twizzit.com"
+PASSWORD = "password"  # noqa: S105 (a purpose label, not a secret)
+TOKEN = "token"  # noqa: S105 (a purpose label, not a secret)
+
+
+def default_monthly_limit() -> int:
+    return settings.TWIZZIT_RATE_LIMIT_MONTHLY
+
+
+class SyncFrequency(models.TextChoices):
+    MANUAL = "manual", "Manual only"
+    HOURLY = "hourly", "Hourly"
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+    CUSTOM = "custom", "Every N minutes"
+
+
+class SeasonScope(models.TextChoices):
+    CURRENT = "current", "Current season"
+    ALL = "all", "All seasons"
+
+
+class ConflictPolicy(models.TextChoices):
+    MANUAL = "manual", "A person decides"
+    TWIZZIT_WINS = "twizzit_wins", "Twizzit wins"
+    SHOTSPOT_WINS = "shotspot_wins", "ShotSpot wins"
+
+
+class TwizzitConfig(TimeStamped):
+    """A connection to one Twizzit organisation."""
+
+    organization_id = models.PositiveIntegerField(unique=True)
+    organization_name = models.CharField(max_length=200)
+    api_base_url = models.URLField(
+        max_length=300, default=DEFAULT_API_BASE_URL, validators=[validate_api_base_url]
+    )
+    api_username = models.CharField(max_length=200)
+    # Sealed by twizzit.crypto; never shown back anywhere. Use set_password/get_password.
+    api_password_encrypted = models.TextField(blank=True, editable=False)
+    api_token_encrypted = models.TextField(blank=True, editable=False)
+    api_token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    sync_enabled = models.BooleanField(default=True)
+    auto_sync_frequency = models.CharField(
+        max_length=10, choices=SyncFrequency.choices, default=SyncFrequency.DAILY
+    )
+    sync_interval_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Only for the 'Every N minutes' frequency."
+    )
+    sync_players = models.BooleanField(default=True)
+    sync_teams = models.BooleanField(default=True)
+    sync_rosters = models.BooleanField(default=True)
+    season_scope = models.CharField(
+        max_length=10, choices=SeasonScope.choices, default=SeasonScope.CURRENT
+    )
+    current_members_only = models.BooleanField(
+        default=False, help_text="Only contacts with a current membership."
+    )
+    conflict_policy = models.CharField(
+        max_length=20, choices=ConflictPolicy.choices, default=ConflictPolicy.MANUAL
+    )
+    role_overrides = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Contact function id → role, e.g. {"12": "staff"}.',
+    )
+    monthly_call_limit = models.PositiveIntegerField(default=default_monthly_limit)
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+
+    # The claim: one sync of this organisation at a time, across processes and machines.
+    running_sync = models.ForeignKey(
+        "SyncLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organization_name"]
+        verbose_name = "Twizzit connection"
+
+    def __str__(self):
+        return f"{self.organization_name} ({self.organization_id})"
+
+    def __repr__(self):
+        return f"<TwizzitConfig {self.pk} org={self.organization_id}>"
+
+    # --- secrets -------------------------------------------------------------------
+    def set_password(self, raw_password: str) -> None:
+        """Seal a new password; the cached token belonged to the old one."""
+        self.api_password_encrypted = crypto.encrypt(raw_password, purpose=PASSWORD)
+        self.clear_token()
+
+    def get_password(self) -> str:
+        return crypto.decrypt(self.api_password_encrypted, purpose=PASSWORD)
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.api_password_encrypted)
+
+    def set_token(self, token: str, expires_at) -> None:
+        self.api_token_encrypted = crypto.encrypt(token, purpose=TOKEN)
+        self.api_token_expires_at = expires_at
+
+    def get_token(self) -> str:
+        return crypto.decrypt(self.api_token_encrypted, purpose=TOKEN)
+
+    def clear_token(self) -> None:
+        self.api_token_encrypted = ""
+        self.api_token_expires_at = None
+
+
+class Mapping(TimeStamped):
+    """What every mapping keeps: when, the remote record's hash, and the merge base."""
+
+    config = models.ForeignKey(TwizzitConfig, on_delete=models.CASCADE)
+    last_synced_at = models.DateTimeField(default=timezone.now)
+    remote_hash = models.CharField(max_length=64, blank=True)
+    base_data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def _mapping_constraints(prefix: str, remote: str, local: str) -> list:
+    return [
+        models.UniqueConstraint(fields=["config", remote], name=f"{prefix}_unique_remote"),
+        models.UniqueConstraint(
+            fields=["config", local],
+            condition=Q(**{f"{local}__isnull": False}),
+            name=f"{prefix}_unique_local",
+        ),
+    ]
+
+
+class SeasonMapping(Mapping):
+    """Twizzit season ⇄ ShotSpot Season."""
+
+    twizzit_season_id = models.BigIntegerField()
+    season = models.ForeignKey(
+        Season, null=True, blank=True, on_delete=models.SET_NULL, related_name="twizzit_mappings"
+    )
+
+    class Meta:
+        constraints = _mapping_constraints("seasonmap", "twizzit_season_id", "season")
+
+    def __str__(self):
+        return f"season {self.twizzit_season_id} → {self.season_id}"
+
+
+class ClubMapping(Mapping):
+    """Twizzit club id (a bare int on groups) ⇄ ShotSpot Club."""
+
+    twizzit_club_id = models.BigIntegerField()
+    club = models.ForeignKey(
+        Club, null=True, blank=True, on_delete=models.SET_NULL, related_name="twizzit_mappings"
+    )
+
+    class Meta:
+        constraints = _mapping_constraints("clubmap", "twizzit_club_id", "club")
+
+    def __str__(self):
+        return f"club {self.twizzit_club_id} → {self.club_id}"
+
+
+class TeamMapping(Mapping):
+    """Twizzit group ⇄ ShotSpot Team."""
+
+    twizzit_group_id = models.BigIntegerField()
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="twizzit_mappings"
+    )
+    twizzit_season_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = _mapping_constraints("teammap", "twizzit_group_id", "team")
+
+    def __str__(self):
+        return f"group {self.twizzit_group_id} → {self.team_id}"
+
+
+class PlayerMapping(Mapping):
+    """Twizzit contact ⇄ ShotSpot Player. A NULL player is a tombstone: deleted here."""
+
+    twizzit_contact_id = models.BigIntegerField()
+    player = models.ForeignKey(
+        Player, null=True, blank=True, on_delete=models.SET_NULL, related_name="twizzit_mappings"
+    )
+
+    class Meta:
+        constraints = _mapping_constraints("playermap", "twizzit_contact_id", "player")
+
+    def __str__(self):
+        return f"contact {self.twizzit_contact_id} → {self.player_id}"
+
+    @property
+    def is_tombstone(self) -> bool:
+        return self.player_id is None
+
+
+class SyncType(models.TextChoices):
+    FULL = "full", "Full"
+    PLAYERS = "players", "Players"
+    TEAMS = "teams", "Teams"
+    ROSTERS = "rosters", "Rosters"
+
+
+class SyncTrigger(models.TextChoices):
+    MANUAL = "manual", "Manual"
+    SCHEDULE = "schedule", "Schedule"
+    API = "api", "API"
+    ADMIN = "admin", "Admin"
+    CLI = "cli", "Command line"
+
+
+class SyncStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    SUCCESS = "success", "Success"
+    PARTIAL = "partial", "Partial"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ACTIVE_STATUSES = (SyncStatus.PENDING, SyncStatus.RUNNING)
+
+
+class SyncLog(models.Model):
+    """One sync run: what was asked, what happened, and what it cost."""
+
+    config = models.ForeignKey(TwizzitConfig, on_delete=models.CASCADE, related_name="sync_logs")
+    sync_type = models.CharField(max_length=10, choices=SyncType.choices)
+    trigger = models.CharField(
+        max_length=10, choices=SyncTrigger.choices, default=SyncTrigger.MANUAL
+    )
+    status = models.CharField(max_length=10, choices=SyncStatus.choices, default=SyncStatus.PENDING)
+    dry_run = models.BooleanField(default=False)
+    # {entity: {fetched, created, updated, unchanged, skipped, conflicts, errors}}
+    stats = models.JSONField(default=dict, blank=True)
+    # [{entity, twizzit_id, message, level}] — level "error" or "warning"
+    errors = models.JSONField(default=list, blank=True)
+    # Dry runs: [{entity, twizzit_id, action, changes: {field: [old, new]}}], capped.
+    planned_changes = models.JSONField(default=list, blank=True)
+    # {phase, entities: {entity: processed}} — written at most once per page.
+    progress = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True, help_text="Why the run failed or was skipped.")
+    api_calls = models.PositiveIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["config", "-created_at"], name="synclog_config_recent_idx"),
+            models.Index(fields=["status"], name="synclog_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_sync_type_display()} sync #{self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class EntityType(models.TextChoices):
+    PLAYER = "player", "Player"
+    TEAM = "team", "Team"
+    ROSTER = "roster", "Roster"
+
+
+class ConflictType(models.TextChoices):
+    DUPLICATE = "duplicate", "Possible duplicate"
+    DATA_MISMATCH = "data_mismatch", "Changed on both sides"
+    DELETED_IN_TWIZZIT = "deleted_in_twizzit", "Deleted in Twizzit"
+    DELETED_IN_SHOTSPOT = "deleted_in_shotspot", "Deleted in ShotSpot"
+
+
+class Resolution(models.TextChoices):
+    PENDING = "pending", "Pending"
+    TWIZZIT_WINS = "twizzit_wins", "Twizzit wins"
+    SHOTSPOT_WINS = "shotspot_wins", "ShotSpot wins"
+    MANUAL = "manual", "Manual values"
+    IGNORED = "ignored", "Ignored"
+
+
+class SyncConflict(models.Model):
+    """A disagreement between ShotSpot and Twizzit that a person decides."""
+
+    config = models.ForeignKey(TwizzitConfig, on_delete=models.CASCADE, related_name="conflicts")
+    sync_log = models.ForeignKey(
+        SyncLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="conflicts"
+    )
+    entity_type = models.CharField(max_length=10, choices=EntityType.choices)
+    twizzit_id = models.BigIntegerField()
+    player = models.ForeignKey(
+        Player, null=True, blank=True, on_delete=models.SET_NULL, related_name="sync_conflicts"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="sync_conflicts"
+    )
+    conflict_type = models.CharField(max_length=20, choices=ConflictType.choices)
+    fields = models.JSONField(default=list, blank=True)
+    shotspot_data = models.JSONField(default=dict, blank=True)
+    twizzit_data = models.JSONField(default=dict, blank=True)
+    base_data = models.JSONField(default=dict, blank=True)
+    # Duplicates: the local rows that matched, [{id, label, matched_on}].
+    candidates = models.JSONField(default=list, blank=True)
+    resolution = models.CharField(
+        max_length=20, choices=Resolution.choices, default=Resolution.PENDING
+    )
+    resolved_values = models.JSONField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["config", "entity_type", "twizzit_id"],
+                condition=Q(resolution="pending"),
+                name="one_pending_conflict_per_record",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["config", "-created_at"],
+                condition=Q(resolution="pending"),
+                name="conflict_pending_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_conflict_type_display()}: {self.entity_type} {self.twizzit_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.resolution == Resolution.PENDING
+
+
+class ApiUsage(models.Model):
+    """Twizzit calls spent by one connection in one calendar month."""
+
+    config = models.ForeignKey(TwizzitConfig, on_delete=models.CASCADE, related_name="api_usage")
+    month = models.DateField(help_text="The first day of the month.")
+    calls = models.PositiveIntegerField(default=0)
+    warned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["config", "month"], name="one_usage_row_per_month")
+        ]
+        verbose_name_plural = "API usage"
+
+    def __str__(self):
+        return f"{self.config} {self.month:%Y-%m}: {self.calls}"

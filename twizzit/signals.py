@@ -1,0 +1,1 @@
+"""Receivers that keep integration state in step with model changes."""
