@@ -141,6 +141,9 @@ class Mapping(TimeStamped):
     last_synced_at = models.DateTimeField(default=timezone.now)
     remote_hash = models.CharField(max_length=64, blank=True)
     base_data = models.JSONField(default=dict, blank=True)
+    # A person decided this Twizzit record stays out of ShotSpot (kept deleted, or a
+    # duplicate not to import): the sync leaves it alone instead of asking again.
+    ignore_remote = models.BooleanField(default=False)
 
     class Meta:
         abstract = True

@@ -1,0 +1,317 @@
+"""The sync run: claim the connection, run the phases, log everything, release.
+
+A run goes through seasons, teams, players and rosters (a full sync), or a subset: teams
+need seasons first; rosters alone use the seasons already synced. Each phase streams pages
+from the client and hands them to its importer; between pages a *checkpoint* renews the
+run's lease, writes progress onto the SyncLog and honours a cancellation request.
+
+What can go wrong, and what it does:
+- a record that cannot be mapped: an error entry; the run goes on and ends *partial*;
+- a page that still fails after the client's retries: that phase stops, what it wrote
+  stays, deletions are not judged, the next phase runs; the run ends *partial*;
+- credentials refused, no access, the monthly quota spent, a secret that will not
+  decrypt: nothing more can work, so the run stops at once and ends *failed*, with the
+  reason in words and no further calls;
+- cancelled on request: *cancelled*, with the work done so far kept.
+
+The SyncLog is created before any work and finished in `finally`, whatever happened.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from twizzit.client import (
+    TwizzitAuthError,
+    TwizzitConfigError,
+    TwizzitError,
+    TwizzitPermissionError,
+    TwizzitQuotaError,
+)
+from twizzit.crypto import SecretDecryptionError
+from twizzit.gateway import client_for
+from twizzit.mappers import groups, rosters
+from twizzit.mappers.base import MappingError
+from twizzit.models import (
+    SeasonMapping,
+    SeasonScope,
+    SyncLog,
+    SyncStatus,
+    SyncTrigger,
+    SyncType,
+    TeamMapping,
+    TwizzitConfig,
+)
+from twizzit.sync import runs
+from twizzit.sync.entities import PlayerImporter, SeasonImporter, TeamImporter
+from twizzit.sync.report import SyncReport
+from twizzit.sync.rosters import RosterImporter
+
+logger = logging.getLogger(__name__)
+
+# Failures after which no other phase can succeed.
+FATAL_ERRORS = (
+    TwizzitAuthError,
+    TwizzitPermissionError,
+    TwizzitQuotaError,
+    TwizzitConfigError,
+    SecretDecryptionError,
+)
+
+PHASES = {
+    SyncType.FULL: ("seasons", "teams", "players", "rosters"),
+    SyncType.TEAMS: ("seasons", "teams"),
+    SyncType.PLAYERS: ("players",),
+    SyncType.ROSTERS: ("rosters",),
+}
+SCOPE_SWITCHES = {"teams": "sync_teams", "players": "sync_players", "rosters": "sync_rosters"}
+
+
+@dataclass
+class SyncContext:
+    """What every phase of one run shares."""
+
+    config: TwizzitConfig
+    log: SyncLog
+    report: SyncReport
+    dry_run: bool
+    # Dry runs: Twizzit ids a phase would have mapped, so later phases can count on them.
+    planned: dict[str, set[int]] = field(default_factory=dict)
+    scope_season_ids: list[int] | None = None  # None: every season
+    current_season_id: int | None = None
+
+
+def run_sync(
+    config: TwizzitConfig,
+    sync_type: str = SyncType.FULL,
+    *,
+    dry_run: bool = False,
+    trigger: str = SyncTrigger.MANUAL,
+    user=None,
+    sync_log: SyncLog | None = None,
+    on_progress=None,
+) -> SyncLog:
+    """Run a sync now, in this process, and return its finished SyncLog.
+
+    Raises `SyncInProgress` when the connection already has an active run. With
+    `sync_log` (a pending run created by `twizzit.jobs.enqueue_sync`) that run is executed.
+    """
+    if sync_log is None:
+        sync_log = runs.create_run(config, sync_type, dry_run=dry_run, trigger=trigger, user=user)
+    if not runs.claim(config, sync_log):
+        SyncLog.objects.filter(pk=sync_log.pk, status=SyncStatus.PENDING).update(
+            status=SyncStatus.FAILED,
+            completed_at=timezone.now(),
+            message="Another sync of this connection was running; this one did not start.",
+        )
+        sync_log.refresh_from_db()
+        return sync_log
+    config.refresh_from_db()
+    SyncEngine(config, sync_log, on_progress=on_progress).run()
+    sync_log.refresh_from_db()
+    return sync_log
+
+
+class SyncEngine:
+    """Runs the phases of one claimed SyncLog."""
+
+    def __init__(self, config: TwizzitConfig, log: SyncLog, *, on_progress=None):
+        self.config = config
+        self.log = log
+        self.on_progress = on_progress
+        self.report = SyncReport()
+        self.ctx = SyncContext(config=config, log=log, report=self.report, dry_run=log.dry_run)
+        self.client = None
+        self.phase = "starting"
+
+    # --- the run -------------------------------------------------------------------------
+    def run(self) -> None:
+        started = time.monotonic()
+        status, message = None, ""
+        try:
+            self.client = client_for(self.config)
+            for phase in self.phases():
+                self.phase = phase
+                self.checkpoint()
+                self.run_phase(phase)
+            self.checkpoint()
+        except runs.SyncCancelled:
+            status, message = (
+                SyncStatus.CANCELLED,
+                "Cancelled on request; the work done so far is kept.",
+            )
+        except runs.ClaimLost:
+            status, message = SyncStatus.FAILED, runs.INTERRUPTED
+        except FATAL_ERRORS as exc:
+            status, message = SyncStatus.FAILED, str(exc)
+        except Exception as exc:
+            logger.exception("Sync #%s of %s crashed", self.log.pk, self.config)
+            status, message = SyncStatus.FAILED, f"Unexpected error: {type(exc).__name__}: {exc}"
+        finally:
+            status = status or self.outcome()
+            self.finish(status, message, started)
+            runs.release(
+                self.config,
+                self.log,
+                completed=status in (SyncStatus.SUCCESS, SyncStatus.PARTIAL)
+                and not self.ctx.dry_run,
+            )
+
+    def phases(self) -> list[str]:
+        phases = PHASES[self.log.sync_type]
+        if self.log.sync_type == SyncType.FULL:
+            phases = [
+                phase
+                for phase in phases
+                if phase not in SCOPE_SWITCHES or getattr(self.config, SCOPE_SWITCHES[phase])
+            ]
+        return list(phases)
+
+    def run_phase(self, phase: str) -> None:
+        try:
+            getattr(self, f"sync_{phase}")()
+        except FATAL_ERRORS:
+            raise
+        except TwizzitError as exc:
+            self.report.entity_failed(
+                phase,
+                f"{phase} stopped: {exc}. What was synced before stays; "
+                "nothing was judged deleted.",
+            )
+
+    def outcome(self) -> str:
+        if self.report.failed_entities and len(self.report.failed_entities) == len(self.phases()):
+            return SyncStatus.FAILED
+        if self.report.failed_entities or self.report.error_count:
+            return SyncStatus.PARTIAL
+        return SyncStatus.SUCCESS
+
+    # --- checkpoints and the log -------------------------------------------------------------
+    def checkpoint(self) -> None:
+        """Between pages: keep the claim, honour cancellation, publish progress."""
+        if not runs.renew(self.config, self.log):
+            raise runs.ClaimLost
+        SyncLog.objects.filter(pk=self.log.pk).update(
+            heartbeat_at=timezone.now(),
+            progress={"phase": self.phase, "processed": self.report.processed()},
+            stats=self.report.stats,
+            api_calls=self.calls(),
+        )
+        if self.on_progress is not None:
+            self.on_progress(self.phase, self.report)
+        if runs.cancel_requested(self.log):
+            raise runs.SyncCancelled
+
+    def calls(self) -> int:
+        return self.client.calls_made if self.client is not None else 0
+
+    def finish(self, status: str, message: str, started: float) -> None:
+        decided = sum(counts["policy_decided"] for counts in self.report.stats.values())
+        if decided and not message:
+            message = (
+                f"The connection's policy ({self.config.get_conflict_policy_display()}) "
+                f"settled {decided} disagreements."
+            )
+        if self.report.failed_entities and not message:
+            message = " ".join(self.report.failed_entities.values())
+        self.log.status = status
+        self.log.message = message
+        self.log.stats = self.report.stats
+        self.log.errors = self.report.entries
+        self.log.planned_changes = self.report.planned_changes
+        self.log.progress = {"phase": "done", "processed": self.report.processed()}
+        self.log.api_calls = self.calls()
+        self.log.completed_at = timezone.now()
+        self.log.duration_ms = int((time.monotonic() - started) * 1000)
+        self.log.save(
+            update_fields=[
+                "status",
+                "message",
+                "stats",
+                "errors",
+                "planned_changes",
+                "progress",
+                "api_calls",
+                "completed_at",
+                "duration_ms",
+            ]
+        )
+
+    # --- the phases ------------------------------------------------------------------------
+    def sync_seasons(self) -> None:
+        importer = SeasonImporter(self.ctx)
+        records = self.client.seasons()
+        importer.import_page(records)
+        current = [r["id"] for r in records if isinstance(r, dict) and r.get("active") is True]
+        self.ctx.current_season_id = current[0] if current else None
+        if self.config.season_scope == SeasonScope.CURRENT:
+            self.ctx.scope_season_ids = current[:1]
+
+    def season_ids(self) -> dict[int, int]:
+        return dict(
+            SeasonMapping.objects.filter(config=self.config, season__isnull=False).values_list(
+                "twizzit_season_id", "season_id"
+            )
+        )
+
+    def sync_teams(self) -> None:
+        scoped = self.config.season_scope == SeasonScope.CURRENT
+        if scoped and self.ctx.current_season_id is None:
+            self.report.entity_failed("teams", "Twizzit lists no current season to sync teams of.")
+            return
+        names = groups.category_names_by_id(self.client.group_categories())
+        importer = TeamImporter(
+            self.ctx,
+            category_names=names,
+            season_ids=self.season_ids(),
+            requested_season_id=self.ctx.current_season_id if scoped else None,
+        )
+        listing = self.client.iter_groups(season_id=self.ctx.current_season_id if scoped else None)
+        for page in listing:
+            importer.import_page(page)
+            self.checkpoint()
+        importer.judge_deletions()
+
+    def sync_players(self) -> None:
+        importer = PlayerImporter(self.ctx)
+        filtered = self.config.current_members_only
+        for page in self.client.iter_contacts(current_membership=True if filtered else None):
+            importer.import_page(page)
+            self.checkpoint()
+        if not filtered:  # a filtered listing cannot tell "deleted" from "filtered out"
+            importer.judge_deletions()
+
+    def sync_rosters(self) -> None:
+        if self.ctx.scope_season_ids is None and self.config.season_scope == SeasonScope.CURRENT:
+            self.ctx.scope_season_ids = list(
+                SeasonMapping.objects.filter(
+                    config=self.config, season__is_current=True
+                ).values_list("twizzit_season_id", flat=True)
+            )
+        try:
+            roles = rosters.role_map(self.client.contact_functions(), self.config.role_overrides)
+        except MappingError as exc:
+            self.report.entity_failed("rosters", f"Role overrides: {exc}")
+            return
+        teams = TeamMapping.objects.filter(
+            config=self.config,
+            team__isnull=False,
+            ignore_remote=False,
+            team__archived_at__isnull=True,
+        )
+        if self.ctx.scope_season_ids is not None:
+            teams = teams.filter(twizzit_season_id__in=self.ctx.scope_season_ids)
+        team_for_group = dict(teams.values_list("twizzit_group_id", "team_id"))
+        group_ids = set(team_for_group) | self.ctx.planned.get("teams", set())
+        if not group_ids:
+            return
+        importer = RosterImporter(self.ctx, roles=roles, team_for_group=team_for_group)
+        for page in self.client.iter_group_contacts(sorted(group_ids)):
+            importer.import_page(page)
+            self.checkpoint()
+        if not self.report.failed_entities:
+            importer.remove_stale()

@@ -1,0 +1,300 @@
+"""Deciding conflicts: the one code path the admin, the REST API and the tasks all use.
+
+Every resolution also moves the mapping's merge base, so the same disagreement does not
+come back on the next sync:
+
+- data_mismatch: twizzit_wins applies Twizzit's values; shotspot_wins and ignored keep
+  ShotSpot's; manual applies the given values, validated like a model form.
+- duplicate: twizzit_wins creates a new ShotSpot row; manual links the row named by
+  `values["local_id"]`; shotspot_wins and ignored leave the contact out of ShotSpot.
+- deleted_in_twizzit: twizzit_wins archives the ShotSpot row; shotspot_wins and ignored
+  keep it and unlink it from Twizzit.
+- deleted_in_shotspot: twizzit_wins recreates the row; shotspot_wins and ignored keep it
+  deleted.
+
+In every case the base takes Twizzit's current values (they were seen and decided on),
+and the mapping's hash is cleared so the next sync settles the record quietly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.forms import modelform_factory
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from shotspot.models import Player, SyncSource, Team
+from twizzit.models import (
+    ConflictType,
+    PlayerMapping,
+    Resolution,
+    SyncConflict,
+    TeamMapping,
+)
+from twizzit.sync.values import assign, snapshot
+
+
+class ResolutionError(ValidationError):
+    """A resolution that cannot be applied; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    model: type
+    mapping_model: type
+    remote_attr: str
+    local_attr: str
+    fields: tuple
+
+
+SPECS = {
+    "player": EntitySpec(
+        Player,
+        PlayerMapping,
+        "twizzit_contact_id",
+        "player",
+        (
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "gender",
+            "jersey_number",
+            "email",
+            "phone",
+            "registration_number",
+            "has_profile_image",
+        ),
+    ),
+    "team": EntitySpec(
+        Team,
+        TeamMapping,
+        "twizzit_group_id",
+        "team",
+        ("name", "short_name", "category", "logo_url", "season_id", "club_id"),
+    ),
+}
+
+
+def resolve_conflict(conflict: SyncConflict, resolution: str, values=None, user=None):
+    """Apply `resolution` to a pending conflict and close it; returns the conflict."""
+    if resolution not in Resolution.values or resolution == Resolution.PENDING:
+        raise ResolutionError(f"{resolution!r} is not a resolution.", code="invalid")
+    with transaction.atomic():
+        conflict = SyncConflict.objects.select_for_update().get(pk=conflict.pk)
+        if not conflict.is_pending:
+            raise ResolutionError(
+                f"Conflict #{conflict.pk} was already resolved ({conflict.resolution}).",
+                code="resolved",
+            )
+        spec = SPECS.get(conflict.entity_type)
+        if spec is None:
+            raise ResolutionError(f"{conflict.entity_type} conflicts cannot be resolved here.")
+        handler = HANDLERS[conflict.conflict_type]
+        applied = handler(conflict, spec, resolution, dict(values or {}))
+        conflict.resolution = resolution
+        conflict.resolved_values = applied
+        conflict.resolved_by = user if user is not None and user.is_authenticated else None
+        conflict.resolved_at = timezone.now()
+        conflict.save(update_fields=["resolution", "resolved_values", "resolved_by", "resolved_at"])
+    return conflict
+
+
+@dataclass
+class BulkResult:
+    resolved: list = field(default_factory=list)
+    failed: list = field(default_factory=list)  # [{"id", "message"}]
+
+    def as_dict(self) -> dict:
+        return {"resolved": self.resolved, "failed": self.failed}
+
+
+def resolve_conflicts(ids, resolution: str, user=None) -> BulkResult:
+    """Resolve many conflicts, each on its own; one that fails does not stop the others."""
+    result = BulkResult()
+    for conflict in SyncConflict.objects.filter(pk__in=list(ids)).order_by("pk"):
+        try:
+            resolve_conflict(conflict, resolution, user=user)
+        except ValidationError as exc:
+            result.failed.append({"id": conflict.pk, "message": " ".join(exc.messages)})
+        else:
+            result.resolved.append(conflict.pk)
+    return result
+
+
+def _mapping(conflict, spec):
+    return (
+        spec.mapping_model.objects.select_for_update()
+        .filter(config=conflict.config_id, **{spec.remote_attr: conflict.twizzit_id})
+        .first()
+    )
+
+
+def _acknowledge(mapping, spec, twizzit_values: dict) -> None:
+    mapping.base_data = {**mapping.base_data, **twizzit_values}
+    mapping.remote_hash = ""
+    mapping.last_synced_at = timezone.now()
+
+
+def _validated(local, spec, values: dict, allowed) -> dict:
+    """`values` checked like a model form of the conflicting fields; JSON-safe result."""
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise ResolutionError(
+            f"These fields are not in conflict: {', '.join(sorted(unknown))}.", code="fields"
+        )
+    if not values:
+        raise ResolutionError("A manual resolution needs a value for at least one field.")
+    form_fields = [name.removesuffix("_id") for name in values]
+    form_class = modelform_factory(spec.model, fields=form_fields)
+    data = model_to_dict(local, fields=form_fields)
+    data.update({name.removesuffix("_id"): value for name, value in values.items()})
+    form = form_class(data, instance=spec.model.objects.get(pk=local.pk))
+    if not form.is_valid():
+        raise ResolutionError(dict(form.errors.items()), code="invalid_values")
+    cleaned = form.save(commit=False)
+    return snapshot(cleaned, list(values))
+
+
+def _mismatch(conflict, spec, resolution, values):
+    mapping = _mapping(conflict, spec)
+    local = getattr(mapping, spec.local_attr) if mapping else None
+    if local is None:
+        raise ResolutionError("The ShotSpot row of this conflict no longer exists.")
+    twizzit = {name: conflict.twizzit_data.get(name) for name in conflict.fields}
+    applied = {}
+    if resolution == Resolution.TWIZZIT_WINS:
+        applied = twizzit
+    elif resolution == Resolution.MANUAL:
+        applied = _validated(local, spec, values, conflict.fields)
+    if applied:
+        assign(local, applied)
+        local.save(update_fields=[*applied, "updated_at"])
+    _acknowledge(mapping, spec, twizzit)
+    mapping.save()
+    return applied
+
+
+def _duplicate(conflict, spec, resolution, values):
+    if _mapping(conflict, spec) is not None:
+        raise ResolutionError("This Twizzit record is already linked.")
+    mapping = spec.mapping_model(
+        config_id=conflict.config_id, **{spec.remote_attr: conflict.twizzit_id}
+    )
+    applied = {}
+    if resolution == Resolution.TWIZZIT_WINS:
+        local = spec.model(sync_source=SyncSource.TWIZZIT)
+        assign(local, conflict.twizzit_data)
+        local.save()
+        setattr(mapping, spec.local_attr, local)
+        mapping.base_data = dict(conflict.twizzit_data)
+        applied = {"created": local.pk}
+    elif resolution == Resolution.MANUAL:
+        local = _link_target(conflict, spec, values.get("local_id"))
+        setattr(mapping, spec.local_attr, local)
+        # The admin chose this row: from now on it follows Twizzit's changes.
+        mapping.base_data = snapshot(local, spec.fields)
+        local.sync_source = SyncSource.TWIZZIT
+        local.save(update_fields=["sync_source", "updated_at"])
+        applied = {"local_id": local.pk}
+    else:
+        mapping.ignore_remote = True
+    mapping.save()
+    return applied
+
+
+def _link_target(conflict, spec, local_id):
+    if local_id in (None, ""):
+        raise ResolutionError("Choose the ShotSpot row to link: values.local_id.", code="local_id")
+    local = spec.model.objects.filter(pk=local_id).first()
+    if local is None:
+        raise ResolutionError(f"There is no {conflict.entity_type} #{local_id}.", code="local_id")
+    taken = spec.mapping_model.objects.filter(
+        config_id=conflict.config_id, **{spec.local_attr: local}
+    ).exclude(**{spec.remote_attr: conflict.twizzit_id})
+    if taken.exists():
+        raise ResolutionError(
+            f"{local} is already linked to another Twizzit record.", code="local_id"
+        )
+    return local
+
+
+def _deleted_in_twizzit(conflict, spec, resolution, values):
+    mapping = _mapping(conflict, spec)
+    local = getattr(mapping, spec.local_attr) if mapping else None
+    if resolution == Resolution.MANUAL:
+        raise ResolutionError("Choose twizzit_wins (archive it) or shotspot_wins (keep it).")
+    if local is None:
+        return {}
+    if resolution == Resolution.TWIZZIT_WINS:
+        local.archived_at = timezone.now()
+        local.save(update_fields=["archived_at", "updated_at"])
+        return {"archived": local.pk}
+    # Kept: the row no longer follows Twizzit.
+    local.sync_source = SyncSource.MANUAL
+    local.save(update_fields=["sync_source", "updated_at"])
+    mapping.delete()
+    return {"unlinked": local.pk}
+
+
+def _deleted_in_shotspot(conflict, spec, resolution, values):
+    mapping = _mapping(conflict, spec)
+    if mapping is None:
+        raise ResolutionError("This Twizzit record is no longer mapped.")
+    if resolution == Resolution.MANUAL:
+        raise ResolutionError(
+            "Choose twizzit_wins (recreate it) or shotspot_wins (keep it deleted)."
+        )
+    if resolution == Resolution.TWIZZIT_WINS:
+        local = spec.model(sync_source=SyncSource.TWIZZIT)
+        assign(local, conflict.twizzit_data)
+        local.save()
+        setattr(mapping, spec.local_attr, local)
+        mapping.base_data = dict(conflict.twizzit_data)
+        mapping.remote_hash = ""
+        mapping.save()
+        return {"created": local.pk}
+    mapping.ignore_remote = True
+    mapping.save(update_fields=["ignore_remote", "updated_at"])
+    return {}
+
+
+HANDLERS = {
+    ConflictType.DATA_MISMATCH: _mismatch,
+    ConflictType.DUPLICATE: _duplicate,
+    ConflictType.DELETED_IN_TWIZZIT: _deleted_in_twizzit,
+    ConflictType.DELETED_IN_SHOTSPOT: _deleted_in_shotspot,
+}
+
+
+@transaction.atomic
+def relink_mapping(mapping, local):
+    """Point a mapping at another ShotSpot row (fixing a wrong link); validated."""
+    spec = next(s for s in SPECS.values() if isinstance(mapping, s.mapping_model))
+    if not isinstance(local, spec.model):
+        raise ResolutionError(f"A {spec.local_attr} mapping can only point at a {spec.local_attr}.")
+    taken = spec.mapping_model.objects.filter(config=mapping.config, **{spec.local_attr: local})
+    if taken.exclude(pk=mapping.pk).exists():
+        raise ResolutionError(f"{local} is already linked to another Twizzit record.", code="taken")
+    setattr(mapping, spec.local_attr, local)
+    mapping.base_data = snapshot(local, spec.fields)
+    mapping.remote_hash = ""
+    mapping.ignore_remote = False
+    mapping.save()
+    if local.sync_source != SyncSource.TWIZZIT:
+        local.sync_source = SyncSource.TWIZZIT
+        local.save(update_fields=["sync_source", "updated_at"])
+    SyncConflict.objects.filter(
+        config=mapping.config,
+        entity_type=spec.local_attr,
+        twizzit_id=getattr(mapping, spec.remote_attr),
+        resolution=Resolution.PENDING,
+        conflict_type__in=[ConflictType.DUPLICATE, ConflictType.DELETED_IN_SHOTSPOT],
+    ).update(
+        resolution=Resolution.MANUAL,
+        resolved_values={"local_id": local.pk},
+        resolved_at=timezone.now(),
+    )
+    return mapping

@@ -1,0 +1,32 @@
+"""django-q2 task entry points: thin functions that take ids and call the services.
+
+Workers import these by dotted path (`twizzit.tasks.run_sync_task`); they hold no business
+rules of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth import get_user_model
+
+from twizzit.models import SyncLog
+from twizzit.sync import resolve_conflicts, run_sync
+
+logger = logging.getLogger(__name__)
+
+
+def run_sync_task(sync_log_id: int) -> dict:
+    """Run the pending sync `sync_log_id` (created by `twizzit.jobs.enqueue_sync`)."""
+    log = SyncLog.objects.select_related("config").get(pk=sync_log_id)
+    log = run_sync(log.config, log.sync_type, sync_log=log)
+    return {"id": log.pk, "status": log.status}
+
+
+def resolve_conflicts_task(ids: list[int], resolution: str, user_id: int | None = None) -> dict:
+    """Resolve conflicts `ids` with `resolution`; failures are reported, not raised."""
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    result = resolve_conflicts(ids, resolution, user=user)
+    if result.failed:
+        logger.warning("%d of %d conflicts not resolved", len(result.failed), len(ids))
+    return result.as_dict()
