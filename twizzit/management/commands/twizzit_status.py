@@ -1,0 +1,81 @@
+"""Show where one Twizzit connection stands.
+
+    twizzit_status --org ORG [--json]
+
+The run in progress with its progress, the last five runs, pending conflicts, the
+Twizzit calls spent this month against the limit, and the next scheduled run. With
+--json it prints `twizzit.status.connection_status` as it is; without, the same in words,
+times in SCHEDULER_TIMEZONE. Exit code 2 for an unknown organisation.
+"""
+
+import json
+from datetime import datetime
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from twizzit.management.commands.twizzit_config import get_config
+from twizzit.schedules import scheduler_zone
+from twizzit.status import connection_status
+
+
+class Command(BaseCommand):
+    help = "Show a connection's running sync, recent runs, conflicts, quota and next run."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--org", required=True, help="Twizzit organisation id.")
+        parser.add_argument("--json", action="store_true", help="Print the status as JSON.")
+
+    def handle(self, *args, **options):
+        status = connection_status(get_config(options["org"]))
+        if options["json"]:
+            self.stdout.write(json.dumps(status, indent=2))
+            return
+        self.show(status)
+
+    def show(self, status: dict) -> None:
+        connection = status["connection"]
+        automatic = connection["auto_sync_frequency"] if connection["sync_enabled"] else "off"
+        self.stdout.write(
+            f"{connection['organization_name']} ({connection['organization_id']}), "
+            f"automatic sync: {automatic}"
+        )
+        running = status["running"]
+        if running is None:
+            self.stdout.write("Running: nothing")
+        else:
+            processed = (running["progress"] or {}).get("processed", {})
+            counts = ", ".join(f"{entity} {n}" for entity, n in processed.items() if n)
+            phase = (running["progress"] or {}).get("phase", "waiting for a worker")
+            since = local(running["started_at"]) or "not started yet"
+            self.stdout.write(
+                f"Running: sync #{running['id']} ({running['sync_type']}), {running['status']} "
+                f"since {since}; phase {phase}; records so far: {counts or 'none'}; "
+                f"{running['api_calls']} API calls"
+            )
+        self.stdout.write("Recent runs:" if status["recent"] else "Recent runs: none yet")
+        for run in status["recent"]:
+            seconds = f"{run['duration_ms'] / 1000:.1f} s" if run["duration_ms"] is not None else ""
+            self.stdout.write(
+                f"  #{run['id']:<6} {run['status']:<10}{run['sync_type']:<9}"
+                f"{local(run['completed_at']) or '':<18}{seconds:>9}  {run['message']}".rstrip()
+            )
+        self.stdout.write(f"Pending conflicts: {status['pending_conflicts']}")
+        usage = status["api_usage"]
+        self.stdout.write(
+            f"Twizzit calls in {usage['month']}: {usage['calls']} of {usage['limit']} calls "
+            f"({usage['remaining']} left)"
+        )
+        next_run = local(status["next_scheduled_run"])
+        self.stdout.write(
+            f"Next scheduled run: {next_run} {scheduler_zone().key}"
+            if next_run
+            else "Next scheduled run: none (syncs only on request)"
+        )
+
+
+def local(iso: str | None) -> str | None:
+    """An ISO timestamp as a person reads it, in the scheduler's time zone."""
+    if not iso:
+        return None
+    return f"{timezone.localtime(datetime.fromisoformat(iso), scheduler_zone()):%Y-%m-%d %H:%M}"
