@@ -2,7 +2,8 @@
 
 `responses` answers in place of Twizzit. It replays urllib3's status retries but never
 sleeps between them and never retries a raised connection error, so the backoff tests
-send real requests to a closed loopback port, where urllib3's own retry loop runs.
+send real requests, to a closed loopback port or to the sandbox, where urllib3's own
+retry loop runs (with `time.sleep` patched).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from twizzit.client import (
     TwizzitRateLimitError,
     TwizzitUnavailable,
 )
+
+pytest_plugins = ["tests.sandbox"]  # the sandbox fixtures
 
 BASE = "https://twizzit.test"
 API = f"{BASE}/v2/api"
@@ -562,3 +565,36 @@ def test_group_contacts_of_a_server_ignoring_the_offset_end_without_duplicates(r
 def test_no_group_ids_cost_no_call(rsps):
     assert list(make_client().iter_group_contacts([])) == []
     assert len(rsps.calls) == 0
+
+
+# --- urllib3's own retry loop, over real HTTP against the sandbox -------------------------
+def sandbox_client(server, **overrides) -> TwizzitClient:
+    return make_client(
+        base_url=server.url,
+        username=server.username,
+        password=server.password,
+        organization_id=server.organization_id,
+        **overrides,
+    )
+
+
+def test_server_errors_are_backed_off_by_urllib3_and_counted(sandbox, sleeps, monkeypatch):
+    monkeypatch.setattr(random, "random", lambda: 0.0)
+    sandbox.state.fail("seasons", status=500, times=3)
+    meter = RecordingMeter()
+
+    seasons = sandbox_client(sandbox, meter=meter).seasons()
+
+    assert seasons
+    assert sandbox.state.calls()["seasons"] == 4
+    assert meter.endpoints == ["authenticate"] + ["seasons"] * 4
+    assert sleeps == [1.0, 2.0]
+
+
+def test_a_503s_retry_after_is_honoured_up_to_the_cap(sandbox, sleeps):
+    sandbox.state.fail("seasons", status=503, times=1, retry_after=120)
+
+    sandbox_client(sandbox, retry_after_cap=60).seasons()
+
+    assert sleeps == [60]
+    assert sandbox.state.calls()["seasons"] == 2

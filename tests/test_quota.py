@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 
-from tests.sandbox import connect
 from twizzit import quota
 from twizzit.client import TwizzitQuotaError
 from twizzit.gateway import client_for
@@ -136,8 +135,10 @@ def test_no_usage_yet_means_nothing_spent(limited, on_day):
 
 # --- over real HTTP, against the sandbox -------------------------------------------------
 @pytest.fixture
-def sandbox_connection(db, sandbox):
-    return connect(sandbox, monthly_call_limit=10)
+def sandbox_connection(sandbox_config):
+    sandbox_config.monthly_call_limit = 10
+    sandbox_config.save(update_fields=["monthly_call_limit"])
+    return sandbox_config
 
 
 def test_a_spent_quota_stops_the_call_before_twizzit_sees_it(sandbox, sandbox_connection):
