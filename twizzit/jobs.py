@@ -1,22 +1,53 @@
 """Handing work to the django-q2 workers: syncs and bulk conflict resolutions.
 
-`enqueue_sync` is what the admin, the REST API, the CLI (`--async`) and the schedules call:
-it creates the pending SyncLog first (refusing with `SyncInProgress` when the connection
-already has a pending or running one), then the task that a qcluster worker runs. The
-worker claims the connection before working (`twizzit.sync.runs`), so even two workers
-that got the same connection's tasks never sync it twice at once.
+`enqueue_sync` is what the admin, the REST API and the CLI (`--async`) call: it creates
+the pending SyncLog first (refusing with `SyncInProgress` when the connection already has
+a pending or running one), then the task that a qcluster worker runs. The worker claims
+the connection before working (`twizzit.sync.runs`), so even two workers that got the
+same connection's tasks never sync it twice at once.
+
+Scheduled syncs (`run_scheduled_sync`, what a connection's schedule runs) go through the
+*scheduled lane*: one scheduled sync at a time across all connections and workers, in the
+order they came due, so connections due at once run one after another and a failure in
+one never stops the next. A schedule that fires queues a pending run; whoever finds the
+lane free takes the oldest queued run and, once it is done, hands the lane on with a new
+task. One task runs one sync, so no task outlives the cluster's timeout however many
+connections are due. A schedule that cannot sync now is recorded, not silently dropped:
+a SyncLog (trigger "schedule") *cancelled* when sync is disabled or a run of that
+connection is still pending or running, *failed* when the month's call quota is spent.
 """
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django_q.tasks import async_task
 
-from twizzit.models import SyncLog, SyncTrigger, SyncType, TwizzitConfig
+from twizzit.models import (
+    ACTIVE_STATUSES,
+    SyncLog,
+    SyncStatus,
+    SyncTrigger,
+    SyncType,
+    TwizzitConfig,
+)
 from twizzit.quota import would_exceed
-from twizzit.sync.runs import SyncInProgress, create_run
+from twizzit.sync import run_sync
+from twizzit.sync.runs import SyncInProgress, create_run, lease_window
 
-__all__ = ["QuotaExhausted", "SyncInProgress", "enqueue_conflict_resolution", "enqueue_sync"]
+__all__ = [
+    "QuotaExhausted",
+    "SyncInProgress",
+    "enqueue_conflict_resolution",
+    "enqueue_sync",
+    "run_next_scheduled_sync",
+    "run_scheduled_sync",
+]
+
+logger = logging.getLogger(__name__)
 
 
 class QuotaExhausted(Exception):
@@ -67,4 +98,108 @@ def enqueue_conflict_resolution(ids, resolution: str, *, user=None) -> str:
         resolution,
         user_id,
         task_name=f"twizzit-resolve-{resolution}",
+    )
+
+
+# --- the scheduled lane ------------------------------------------------------------------
+def run_scheduled_sync(config_id: int) -> SyncLog | None:
+    """What a connection's schedule does when it fires: queue a run, then work the lane.
+
+    Returns the connection's run: finished when this task ran it, pending when it waits
+    its turn behind another connection, cancelled or failed when it was skipped.
+    """
+    config = TwizzitConfig.objects.filter(pk=config_id).first()
+    if config is None:
+        logger.info("Schedule fired for connection %s, which no longer exists.", config_id)
+        return None
+    log = queue_scheduled_run(config)
+    if log.status == SyncStatus.PENDING:
+        run_next_scheduled_sync()
+        log.refresh_from_db()
+    return log
+
+
+def queue_scheduled_run(config: TwizzitConfig) -> SyncLog:
+    """A pending scheduled run of `config`, or the record of why there is none."""
+    if not config.sync_enabled:
+        return _skipped(config, SyncStatus.CANCELLED, "Skipped: sync is disabled.")
+    if would_exceed(config):
+        return _skipped(config, SyncStatus.FAILED, f"Skipped: {QuotaExhausted(config)}")
+    try:
+        return create_run(
+            config, SyncType.FULL, dry_run=False, trigger=SyncTrigger.SCHEDULE, user=None
+        )
+    except SyncInProgress as exc:
+        return _skipped(
+            config,
+            SyncStatus.CANCELLED,
+            f"Skipped: sync #{exc.active.pk} of this connection was still {exc.active.status}."
+            if exc.active
+            else "Skipped: another sync of this connection was in progress.",
+        )
+
+
+def run_next_scheduled_sync() -> SyncLog | None:
+    """Run the oldest queued scheduled sync if the lane is free; then hand the lane on."""
+    log = _take_lane()
+    if log is None:
+        return None
+    try:
+        run_sync(log.config, log.sync_type, sync_log=log)
+    except Exception:
+        # The engine records its own failures; this is the lane surviving anything else.
+        logger.exception("Scheduled sync #%s of %s crashed", log.pk, log.config)
+    finally:
+        if queued_scheduled_runs().exists():
+            async_task("twizzit.tasks.run_next_scheduled_sync", task_name="twizzit-lane")
+    log.refresh_from_db()
+    return log
+
+
+def queued_scheduled_runs():
+    return SyncLog.objects.filter(trigger=SyncTrigger.SCHEDULE, status=SyncStatus.PENDING)
+
+
+def lane_is_busy() -> bool:
+    """A scheduled run holds (or has reserved) its connection and its lease is alive."""
+    return TwizzitConfig.objects.filter(
+        running_sync__trigger=SyncTrigger.SCHEDULE,
+        running_sync__status__in=ACTIVE_STATUSES,
+        lease_expires_at__gt=timezone.now(),
+    ).exists()
+
+
+def _take_lane() -> SyncLog | None:
+    with transaction.atomic():
+        # Every worker deciding who goes next locks the same rows (all connections, in pk
+        # order), so two of them never both find the lane free. Nothing slow happens
+        # under the lock: no HTTP, a few queries.
+        list(TwizzitConfig.objects.select_for_update().order_by("pk").values_list("pk"))
+        if lane_is_busy():
+            return None
+        now = timezone.now()
+        for log in queued_scheduled_runs().select_related("config").order_by("created_at", "pk"):
+            # Reserve the connection for this run: the claim the run makes next
+            # (twizzit.sync.runs.claim) accepts a connection reserved for it.
+            reserved = (
+                TwizzitConfig.objects.filter(pk=log.config_id)
+                .filter(Q(running_sync__isnull=True) | Q(lease_expires_at__lt=now))
+                .update(running_sync=log, lease_expires_at=now + lease_window())
+            )
+            if reserved:
+                return log
+    return None
+
+
+def _skipped(config: TwizzitConfig, status: str, message: str) -> SyncLog:
+    logger.info("Scheduled sync of %s not run. %s", config, message)
+    now = timezone.now()
+    return SyncLog.objects.create(
+        config=config,
+        sync_type=SyncType.FULL,
+        trigger=SyncTrigger.SCHEDULE,
+        status=status,
+        message=message,
+        started_at=None,
+        completed_at=now,
     )
