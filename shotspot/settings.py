@@ -150,30 +150,58 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
-# --- REST API -----------------------------------------------------------------------
+# --- REST API (twizzit.api, shotspot.api; see docs/api.md) -----------------------------
 REST_FRAMEWORK = {
+    # Token first: a request without credentials then gets 401 with "WWW-Authenticate:
+    # Token" (with Session first, DRF would answer 403 and hide that logging in helps).
+    # Session requests (admins in a browser) must carry the CSRF token to write.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "twizzit.api.schema.ApiSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "twizzit.api.pagination.PageLimitPagination",
+    "EXCEPTION_HANDLER": "twizzit.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.UserRateThrottle",
         "rest_framework.throttling.AnonRateThrottle",
+        # Only for actions that spend Twizzit calls (tests of credentials, syncs).
+        "rest_framework.throttling.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("API_THROTTLE_USER", "2000/hour"),
         "anon": os.environ.get("API_THROTTLE_ANON", "100/hour"),
+        "twizzit-calls": os.environ.get("API_THROTTLE_TWIZZIT_CALLS", "120/hour"),
     },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ShotSpot ⇄ Twizzit API",
-    "DESCRIPTION": "Connections, syncs, sync logs, mappings and conflicts of the Twizzit sync.",
+    "DESCRIPTION": (
+        "Connections, syncs, sync logs, mappings and conflicts of the Twizzit sync, and "
+        "ShotSpot's players, teams and seasons (read-only). Errors are "
+        '{"detail", "code"} (+ "errors" per field for invalid input). See docs/api.md.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "ENUM_NAME_OVERRIDES": {
+        "SyncStatusEnum": "twizzit.models.SyncStatus",
+        "SyncTypeEnum": "twizzit.models.SyncType",
+        "ResolutionEnum": "twizzit.models.Resolution",
+    },
+    "TAGS": [
+        {"name": "connections", "description": "Twizzit connections and their credentials."},
+        {"name": "syncs", "description": "Starting, following and cancelling syncs."},
+        {"name": "conflicts", "description": "Disagreements a person decides."},
+        {"name": "mappings", "description": "Which Twizzit record each ShotSpot row mirrors."},
+        {"name": "shotspot", "description": "ShotSpot's own data, read-only."},
+    ],
 }
 
 # --- Logging: secrets never reach a log line (see twizzit.logging_filters) -----------

@@ -1,0 +1,146 @@
+"""The query parameters of the lists, as django-filter FilterSets.
+
+Filters narrow a list; an invalid value (an unknown status, a date that is not a date) is
+a 400 that names the parameter, never a silently ignored filter. `connection` is the id
+of a connection everywhere. Conflicts show the pending ones unless `resolution` says
+otherwise, because deciding them is what the list is for.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
+
+from twizzit.models import (
+    ConflictType,
+    EntityType,
+    PlayerMapping,
+    Resolution,
+    SyncConflict,
+    SyncLog,
+    SyncStatus,
+    SyncTrigger,
+    SyncType,
+    TeamMapping,
+)
+
+MAX_ID = 2**63 - 1  # the largest primary key PostgreSQL and SQLite can hold
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number (NumberFilter alone would take 1.5)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class SyncLogFilter(django_filters.FilterSet):
+    connection = IdFilter(field_name="config_id", help_text="Connection id.")
+    type = django_filters.ChoiceFilter(field_name="sync_type", choices=SyncType.choices)
+    status = django_filters.ChoiceFilter(choices=SyncStatus.choices)
+    trigger = django_filters.ChoiceFilter(choices=SyncTrigger.choices)
+    dry_run = django_filters.BooleanFilter()
+    created = django_filters.IsoDateTimeFromToRangeFilter(
+        field_name="created_at",
+        help_text="Runs created in this range: created_after / created_before (ISO 8601).",
+    )
+
+    class Meta:
+        model = SyncLog
+        fields = ["connection", "type", "status", "trigger", "dry_run", "created"]
+
+
+RESOLVED = "resolved"
+ALL = "all"
+
+
+class ConflictFilter(django_filters.FilterSet):
+    connection = IdFilter(field_name="config_id", help_text="Connection id.")
+    resolution = django_filters.ChoiceFilter(
+        choices=[*Resolution.choices, (RESOLVED, "Any decision"), (ALL, "All")],
+        method="filter_resolution",
+        help_text="Pending when left out; `resolved` = any decision; `all` = every conflict.",
+    )
+    entity_type = django_filters.ChoiceFilter(choices=EntityType.choices)
+    conflict_type = django_filters.ChoiceFilter(choices=ConflictType.choices)
+    sync_log = IdFilter(field_name="sync_log_id", help_text="Sync log that raised it.")
+
+    class Meta:
+        model = SyncConflict
+        fields = ["connection", "resolution", "entity_type", "conflict_type", "sync_log"]
+
+    def filter_queryset(self, queryset):
+        if not self.form.cleaned_data.get("resolution"):
+            queryset = queryset.filter(resolution=Resolution.PENDING)
+        return super().filter_queryset(queryset)
+
+    def filter_resolution(self, queryset, name, value):
+        if value == ALL:
+            return queryset
+        if value == RESOLVED:
+            return queryset.exclude(resolution=Resolution.PENDING)
+        return queryset.filter(resolution=value)
+
+
+class MappingFilter(django_filters.FilterSet):
+    """What player and team mappings share: connection, tombstones, ignored, search."""
+
+    connection = IdFilter(field_name="config_id", help_text="Connection id.")
+    tombstone = django_filters.BooleanFilter(
+        method="filter_tombstone",
+        help_text="true: the ShotSpot row was deleted (the mapping points nowhere).",
+    )
+    ignore_remote = django_filters.BooleanFilter(
+        help_text="true: a person decided this Twizzit record stays out of ShotSpot."
+    )
+    search = django_filters.CharFilter(
+        method="filter_search",
+        max_length=200,
+        help_text="Part of the name, or the exact Twizzit id.",
+    )
+    local_attr = ""  # the mapping's pointer to the ShotSpot row
+    remote_attr = ""  # the Twizzit id
+    name_fields: tuple[str, ...] = ()  # the ShotSpot row's name fields
+
+    def filter_tombstone(self, queryset, name, value):
+        return queryset.filter(**{f"{self.local_attr}__isnull": value})
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        match = Q()
+        for field in self.name_fields:
+            # Tombstones have no row: the name they had lives in the merge base.
+            match |= Q(**{f"{self.local_attr}__{field}__icontains": value})
+            match |= Q(**{f"base_data__{field}__icontains": value})
+        if value.isdigit() and int(value) <= MAX_ID:
+            match |= Q(**{self.remote_attr: int(value)})
+        return queryset.filter(match)
+
+
+class PlayerMappingFilter(MappingFilter):
+    local_attr = "player"
+    remote_attr = "twizzit_contact_id"
+    name_fields = ("first_name", "last_name")
+
+    class Meta:
+        model = PlayerMapping
+        fields = ["connection", "tombstone", "ignore_remote", "search"]
+
+
+class TeamMappingFilter(MappingFilter):
+    local_attr = "team"
+    remote_attr = "twizzit_group_id"
+    name_fields = ("name",)
+
+    class Meta:
+        model = TeamMapping
+        fields = ["connection", "tombstone", "ignore_remote", "search"]
