@@ -1,9 +1,11 @@
-"""Shared fixtures: connections, keys and users."""
+"""Shared fixtures: connections, keys and users; the sandbox Twizzit (tests.sandbox)."""
 
 import pytest
 from django.test import override_settings
 
 from twizzit.connections import create_connection
+
+pytest_plugins = ["tests.sandbox"]
 
 OLD_KEY = "ff" * 32
 NEW_KEY = "ab" * 32

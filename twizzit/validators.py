@@ -4,23 +4,11 @@ Credentials travel to the base URL, so it must be https; plain http is allowed o
 loopback host (the local sandbox).
 """
 
-import ipaddress
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 
-LOOPBACK_NAMES = {"localhost"}
-
-
-def is_loopback_host(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+from twizzit.client import is_loopback_host
 
 
 def validate_api_base_url(url: str) -> None:

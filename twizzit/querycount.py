@@ -1,0 +1,50 @@
+"""Counting what a piece of work costs the database: queries, and rows written.
+
+Writes are split into *data* (ShotSpot's rows, the mappings and the conflicts: what a
+no-change sync must leave alone) and *bookkeeping* (the sync log, API usage, the
+connection's claim: what every run writes by design). Used by the benchmark and by
+tests that assert "an unchanged record costs no write".
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+DATA_TABLES = re.compile(
+    r"^(shotspot_\w+|twizzit_(player|team|season|club)mapping|twizzit_syncconflict)$"
+)
+
+
+@dataclass
+class QueryCount:
+    queries: int = 0
+    data_rows_written: int = 0
+    bookkeeping_rows_written: int = 0
+    tables_written: dict = field(default_factory=dict)
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        self.queries += 1
+        match = WRITE.match(sql)
+        if match:
+            table = match.group(2).lower()
+            rows = max(context["cursor"].rowcount, 0)
+            self.tables_written[table] = self.tables_written.get(table, 0) + rows
+            if DATA_TABLES.match(table):
+                self.data_rows_written += rows
+            else:
+                self.bookkeeping_rows_written += rows
+        return result
+
+
+@contextmanager
+def count_queries():
+    """Count the queries and written rows of the default connection inside the block."""
+    counter = QueryCount()
+    with connection.execute_wrapper(counter):
+        yield counter
