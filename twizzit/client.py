@@ -384,7 +384,7 @@ class TwizzitClient:
         documented for this endpoint, so a server that ignores the offset (sends rows
         already seen) ends the batch quietly; no row is yielded twice.
         """
-        for batch in self._group_id_batches(group_ids):
+        for batch in self.group_id_batches(group_ids):
             yield from self._group_contact_pages(batch)
 
     def contact_functions(self, *, function_ids=None, function_type=None) -> list[dict]:
@@ -435,7 +435,8 @@ class TwizzitClient:
                 return
             offset += len(page)
 
-    def _group_id_batches(self, group_ids: Iterable[int]) -> Iterator[list[int]]:
+    def group_id_batches(self, group_ids: Iterable[int]) -> Iterator[list[int]]:
+        """The group ids of `iter_group_contacts`, split into calls that fit the URL budget."""
         ids = list(dict.fromkeys(int(group_id) for group_id in group_ids))
         reserve = {"limit": self.GROUP_CONTACTS_PAGE_SIZE, "offset": 10**OFFSET_DIGITS_RESERVED - 1}
         fixed = len(self._url("group-contacts", self._scoped(reserve)))

@@ -33,7 +33,11 @@ class QueryCount:
         match = WRITE.match(sql)
         if match:
             table = match.group(2).lower()
-            rows = max(context["cursor"].rowcount, 0)
+            if match.group(1)[0] in "iI" and "RETURNING" in sql.upper():
+                # SQLite counts the rows of INSERT … RETURNING only once they are fetched.
+                rows = _inserted_rows(sql, params)
+            else:
+                rows = max(context["cursor"].rowcount, 0)
             self.tables_written[table] = self.tables_written.get(table, 0) + rows
             if DATA_TABLES.match(table):
                 self.data_rows_written += rows
@@ -48,3 +52,9 @@ def count_queries():
     counter = QueryCount()
     with connection.execute_wrapper(counter):
         yield counter
+
+
+def _inserted_rows(sql: str, params) -> int:
+    """Rows of a multi-row INSERT: its parameters divided by its column count."""
+    columns = sql.split("(", 1)[1].split(")", 1)[0].count(",") + 1
+    return len(params or ()) // columns

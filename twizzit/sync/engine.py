@@ -195,16 +195,17 @@ class SyncEngine:
         """Between pages: keep the claim, honour cancellation, publish progress."""
         if not runs.renew(self.config, self.log):
             raise runs.ClaimLost
-        SyncLog.objects.filter(pk=self.log.pk).update(
+        # One statement publishes progress and tells whether a cancellation was asked.
+        published = SyncLog.objects.filter(pk=self.log.pk, cancel_requested=False).update(
             heartbeat_at=timezone.now(),
             progress={"phase": self.phase, "processed": self.report.processed()},
             stats=self.report.stats,
             api_calls=self.calls(),
         )
+        if not published:
+            raise runs.SyncCancelled
         if self.on_progress is not None:
             self.on_progress(self.phase, self.report)
-        if runs.cancel_requested(self.log):
-            raise runs.SyncCancelled
 
     def calls(self) -> int:
         return self.client.calls_made if self.client is not None else 0

@@ -123,14 +123,15 @@ class RecordImporter:
         if not mapped_by_id:
             return
 
-        mappings = self.load_mappings(list(mapped_by_id))
+        # The cheap look first: most records of a re-sync are unchanged, and telling so
+        # needs only the hashes, not the rows.
+        rows = self.mapping_model.objects.filter(
+            config=self.config, **{f"{self.remote_attr}__in": list(mapped_by_id)}
+        ).values_list(self.remote_attr, "remote_hash", "ignore_remote", f"{self.local_attr}_id")
+        settled = {twizzit_id: state for twizzit_id, *state in rows}
         work = []
         for mapped in mapped_by_id.values():
-            mapping = mappings.get(mapped.twizzit_id)
-            if mapping is not None and (
-                mapping.ignore_remote
-                or (mapping.remote_hash == mapped.hash and self.local_of(mapping) is not None)
-            ):
+            if self.is_settled(mapped, settled.get(mapped.twizzit_id)):
                 self.report.count(self.entity, "unchanged")
             else:
                 work.append(mapped)
@@ -139,12 +140,20 @@ class RecordImporter:
 
         if self.ctx.dry_run:
             self.prepare(work)
-            self.preview(self.decide(work, mappings))
+            self.preview(self.decide(work, self.load_mappings([m.twizzit_id for m in work])))
             return
         with transaction.atomic():
             self.prepare(work)
             locked = self.load_mappings([mapped.twizzit_id for mapped in work], lock=True)
             self.write(self.decide(work, locked))
+
+    @staticmethod
+    def is_settled(mapped: Mapped, state) -> bool:
+        """Nothing to do: ignored on purpose, or unchanged since a sync that settled it."""
+        if state is None:
+            return False
+        remote_hash, ignore_remote, local_id = state
+        return ignore_remote or (remote_hash == mapped.hash and local_id is not None)
 
     def local_of(self, mapping):
         return getattr(mapping, self.local_attr)

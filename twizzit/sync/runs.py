@@ -126,10 +126,6 @@ def renew(config: TwizzitConfig, log: SyncLog) -> bool:
     )
 
 
-def cancel_requested(log: SyncLog) -> bool:
-    return SyncLog.objects.filter(pk=log.pk, cancel_requested=True).exists()
-
-
 def release(config: TwizzitConfig, log: SyncLog, *, completed: bool = False) -> None:
     changes = {"running_sync": None, "lease_expires_at": None}
     if completed:

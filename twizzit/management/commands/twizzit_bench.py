@@ -1,0 +1,59 @@
+"""Benchmark a sync against the sandbox: `twizzit_bench [--contacts N] [--groups N] [--json]`.
+
+It runs in a throw-away test database, never touching this project's data.
+"""
+
+import json
+
+from django.core.management.base import BaseCommand
+
+from twizzit.benchmark import run_benchmark
+
+COLUMNS = [
+    ("name", "run", 20),
+    ("status", "status", 8),
+    ("wall_s", "wall s", 7),
+    ("records_per_s", "rec/s", 7),
+    ("api_calls", "calls", 6),
+    ("api_calls_minimum", "min", 5),
+    ("queries", "queries", 8),
+    ("queries_per_page", "q/page", 7),
+    ("data_rows_written", "rows written", 13),
+    ("peak_rss_mb", "peak RSS MB", 12),
+    ("rss_growth_mb", "growth MB", 10),
+]
+
+
+class Command(BaseCommand):
+    help = "Measure a full sync, a no-change re-sync and a 1%-changed re-sync against the sandbox."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--contacts", type=int, default=10_000)
+        parser.add_argument("--groups", type=int, default=400)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **options):
+        as_json = options["json"]
+        if not as_json:
+            self.stdout.write(
+                f"Sandbox with {options['contacts']} contacts and {options['groups']} teams."
+            )
+            self.stdout.write(" ".join(f"{title:>{width}}" for _, title, width in COLUMNS))
+        result = run_benchmark(
+            contacts=options["contacts"],
+            groups=options["groups"],
+            seed=options["seed"],
+            report=(lambda run: None) if as_json else self.show,
+        )
+        if as_json:
+            self.stdout.write(json.dumps(result, indent=2))
+        else:
+            self.stdout.write(
+                f"database: {result['database']}, roster links in Twizzit: "
+                f"{result['roster_links_total']}, CPUs: {result['cpu_count']}"
+            )
+
+    def show(self, run):
+        values = vars(run)
+        self.stdout.write(" ".join(f"{values[key]!s:>{width}}" for key, _, width in COLUMNS))
