@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# `make run PORT=8001 SANDBOX_PORT=8766` when the default ports are taken.
+PORT ?= 8000
+SANDBOX_PORT ?= 8765
 
 .PHONY: run test lint format venv clean
 
@@ -15,7 +18,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	DEBUG=$${DEBUG:-true} $(PY) manage.py demo
+	DEBUG=$${DEBUG:-true} $(PY) manage.py demo --addr 127.0.0.1:$(PORT) --sandbox-port $(SANDBOX_PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -22,8 +23,10 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import psutil
 import pytest
 import redis
+import requests
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -353,3 +356,62 @@ def test_connections_due_at_once_are_synced_one_after_another_by_the_cluster(
     for config in (sandbox_config, refused):
         schedule = Schedule.objects.get(name=f"twizzit-sync-{config.pk}")
         assert schedule.next_run > timezone.now()  # the scheduler set the next day's run
+
+
+# --- the demo ------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_demo_serves_the_admin_and_ctrl_c_stops_every_process(tmp_path):
+    port, sandbox_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(SHOTSPOT_VAR_DIR=str(tmp_path), DEBUG="true", PYTHONUNBUFFERED="1")
+    for key in ("SECRET_KEY", "TWIZZIT_ENCRYPTION_KEY"):  # a fresh clone has none
+        env.pop(key, None)
+    output = (tmp_path / "demo.log").open("wb")
+    command = ["manage.py", "demo", "--addr", f"127.0.0.1:{port}", "--sandbox-port"]
+    demo = subprocess.Popen(
+        [sys.executable, *command, str(sandbox_port)],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    children = []
+    try:
+        deadline = time.monotonic() + WAIT
+        while b"Ctrl-C stops everything" not in (tmp_path / "demo.log").read_bytes():
+            assert demo.poll() is None, (tmp_path / "demo.log").read_text()
+            assert time.monotonic() < deadline, "the demo did not start"
+            time.sleep(0.2)
+        children = psutil.Process(demo.pid).children(recursive=True)
+        commands = {" ".join(child.cmdline()[1:3]) for child in children}
+        login = requests.get(f"http://127.0.0.1:{port}/admin/login/", timeout=10)
+
+        os.killpg(demo.pid, signal.SIGINT)  # what Ctrl-C in its terminal does
+        assert demo.wait(timeout=WAIT) == 0
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGKILL)
+        for child in children:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()
+        output.close()
+
+    printed = (tmp_path / "demo.log").read_text()
+    assert login.status_code == 200
+    assert "Log in as 'admin' with password 'shotspot-demo'" in printed
+    assert "KBKB Sandbox Club (1001)" in printed
+    assert {"manage.py qcluster", "manage.py runserver"} <= commands
+    assert not [child.pid for child in children if alive(child)]
+
+
+def alive(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

@@ -58,8 +58,10 @@ class Command(BaseCommand):
             seconds = f"{run['duration_ms'] / 1000:.1f} s" if run["duration_ms"] is not None else ""
             self.stdout.write(
                 f"  #{run['id']:<6} {run['status']:<10}{run['sync_type']:<9}"
-                f"{local(run['completed_at']) or '':<18}{seconds:>9}  {run['message']}".rstrip()
+                f"{local(run['completed_at']) or '':<18}{seconds:>9}  {changes(run['stats'])}"
             )
+            if run["message"]:
+                self.stdout.write(f"          {run['message']}")
         self.stdout.write(f"Pending conflicts: {status['pending_conflicts']}")
         usage = status["api_usage"]
         self.stdout.write(
@@ -72,6 +74,20 @@ class Command(BaseCommand):
             if next_run
             else "Next scheduled run: none (syncs only on request)"
         )
+
+
+def changes(stats: dict) -> str:
+    """What a run changed, e.g. "players: 300 created, 1 conflict; teams: 24 created"."""
+    parts = []
+    for entity, counts in stats.items():
+        done = [
+            f"{counts[name]} {name if counts[name] != 1 else name.rstrip('s')}"
+            for name in ("created", "updated", "removed", "conflicts", "errors")
+            if counts.get(name)
+        ]
+        if done:
+            parts.append(f"{entity}: {', '.join(done)}")
+    return "; ".join(parts) or "no changes"
 
 
 def local(iso: str | None) -> str | None:
