@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from shotspot.forms import HTTPS_URLS
 from shotspot.models import Club, Player, Season, Team, TeamMembership
 
 
@@ -26,6 +27,7 @@ class SeasonAdmin(admin.ModelAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "short_name", "club", "season", "category", "sync_source"]
     list_filter = ["sync_source", "season", "archived_at"]
     list_select_related = ["club", "season"]

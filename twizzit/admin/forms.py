@@ -2,6 +2,7 @@
 
 from django import forms
 
+from shotspot.forms import https_formfield
 from twizzit.models import TwizzitConfig
 
 
@@ -19,6 +20,7 @@ class TwizzitConfigForm(forms.ModelForm):
     class Meta:
         model = TwizzitConfig
         fields = "__all__"  # noqa: DJ007 (the admin narrows them with fieldsets)
+        formfield_callback = https_formfield
 
     def clean(self):
         cleaned = super().clean()

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from shotspot.forms import HTTPS_URLS
 from twizzit.admin.forms import TwizzitConfigForm
 from twizzit.models import (
     ApiUsage,
@@ -28,6 +29,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(TwizzitConfig)
 class TwizzitConfigAdmin(admin.ModelAdmin):
     form = TwizzitConfigForm
+    formfield_overrides = HTTPS_URLS
     list_display = [
         "organization_name",
         "organization_id",

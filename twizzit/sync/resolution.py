@@ -26,6 +26,7 @@ from django.forms import modelform_factory
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from shotspot.forms import https_formfield
 from shotspot.models import Player, SyncSource, Team
 from twizzit.models import (
     ConflictType,
@@ -148,7 +149,9 @@ def _validated(local, spec, values: dict, allowed) -> dict:
     if not values:
         raise ResolutionError("A manual resolution needs a value for at least one field.")
     form_fields = [name.removesuffix("_id") for name in values]
-    form_class = modelform_factory(spec.model, fields=form_fields)
+    form_class = modelform_factory(
+        spec.model, fields=form_fields, formfield_callback=https_formfield
+    )
     data = model_to_dict(local, fields=form_fields)
     data.update({name.removesuffix("_id"): value for name, value in values.items()})
     form = form_class(data, instance=spec.model.objects.get(pk=local.pk))
