@@ -100,13 +100,15 @@ class Command(BaseCommand):
         if settings.DEBUG:
             ensure_demo_user()
             lines.append(f"  Log in as {DEMO_USER!r} with password {DEMO_PASSWORD!r} (debug only).")
+        org = config.organization_id
+        manage = ".venv/bin/python manage.py"
         lines += [
             f"  Twizzit sandbox: {sandbox.url} (controls: {sandbox.url}/_sandbox/), "
             f"connection {config}",
-            "  Sync it in the background:  .venv/bin/python manage.py twizzit_sync "
-            f"--org {config.organization_id} --async",
-            f"  See how it went:            .venv/bin/python manage.py twizzit_status "
-            f"--org {config.organization_id}",
+            # Other shells need DEBUG too, to use the demo's development keys.
+            "  In another terminal:  export DEBUG=true",
+            f"    sync in the background:  {manage} twizzit_sync --org {org} --async",
+            f"    see how it went:         {manage} twizzit_status --org {org}",
             "  A ten-minute tour: docs/demo.md.  Ctrl-C stops everything.",
             "",
         ]
