@@ -19,7 +19,7 @@ from rest_framework import mixins, serializers
 from rest_framework.routers import SimpleRouter
 
 from shotspot.models import Player, Season, SyncSource, Team
-from twizzit.api.filters import IdFilter
+from twizzit.api.filters import BooleanFilter, FilterSet, IdFilter
 from twizzit.api.views import TwizzitViewSet
 from twizzit.models import PlayerMapping, Resolution, SeasonMapping, SyncConflict, TeamMapping
 
@@ -56,6 +56,9 @@ class TwizzitFacts(serializers.Serializer):
 
 
 class PlayerSerializer(TwizzitFacts, serializers.ModelSerializer):
+    # Plain strings: "" (unknown) is a valid value, which format "email" would deny.
+    email = serializers.CharField(read_only=True, help_text="Email address, or empty.")
+
     class Meta:
         model = Player
         fields = [
@@ -81,6 +84,7 @@ class PlayerSerializer(TwizzitFacts, serializers.ModelSerializer):
 
 
 class TeamSerializer(TwizzitFacts, serializers.ModelSerializer):
+    logo_url = serializers.CharField(read_only=True, help_text="Logo URL, or empty.")
     club_name = serializers.CharField(
         source="club.name", read_only=True, allow_null=True, default=None
     )
@@ -130,11 +134,10 @@ class SeasonSerializer(TwizzitFacts, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SyncedFilter(django_filters.FilterSet):
+class SyncedFilter(FilterSet):
     """Filters every ShotSpot list has."""
 
     sync_source = django_filters.ChoiceFilter(choices=SyncSource.choices)
-    conflict_pending = django_filters.BooleanFilter()
     search = django_filters.CharFilter(
         method="filter_search", max_length=200, help_text="Name contains."
     )
@@ -148,9 +151,8 @@ class SyncedFilter(django_filters.FilterSet):
 
 
 class PlayerFilter(SyncedFilter):
-    archived = django_filters.BooleanFilter(
-        field_name="archived_at", lookup_expr="isnull", exclude=True
-    )
+    conflict_pending = BooleanFilter()
+    archived = BooleanFilter(field_name="archived_at", lookup_expr="isnull", exclude=True)
     team = IdFilter(
         field_name="memberships__team", distinct=True, help_text="On this team's roster."
     )
@@ -162,9 +164,8 @@ class PlayerFilter(SyncedFilter):
 
 
 class TeamFilter(SyncedFilter):
-    archived = django_filters.BooleanFilter(
-        field_name="archived_at", lookup_expr="isnull", exclude=True
-    )
+    conflict_pending = BooleanFilter()
+    archived = BooleanFilter(field_name="archived_at", lookup_expr="isnull", exclude=True)
     season = IdFilter(field_name="season_id", help_text="Season id.")
 
     class Meta:
@@ -173,7 +174,7 @@ class TeamFilter(SyncedFilter):
 
 
 class SeasonFilter(SyncedFilter):
-    is_current = django_filters.BooleanFilter()
+    is_current = BooleanFilter()
 
     class Meta:
         model = Season

@@ -91,6 +91,12 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         errors = flatten(exc.detail)
         response.data = {"detail": summary(errors), "code": "invalid", "errors": errors}
+    elif isinstance(exc, exceptions.ParseError):  # a body that is not JSON: also a 400
+        response.data = {
+            "detail": str(exc.detail),
+            "code": "parse_error",
+            "errors": {NON_FIELD: [str(exc.detail)]},
+        }
     else:
         codes = exc.get_codes()
         response.data = {

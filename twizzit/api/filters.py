@@ -41,12 +41,65 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class SyncLogFilter(django_filters.FilterSet):
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0); anything else is an error, not "no filter"."""
+
+    ACCEPTED = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value is None:  # the parameter is absent
+            return None
+        if isinstance(value, bool):
+            return value
+        try:
+            return self.ACCEPTED[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError("Must be true or false.", code="invalid") from None
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """A boolean query parameter that refuses what is not a boolean."""
+
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        # A plain text widget hands the raw value to the field (django-filter's select
+        # widget would quietly turn "maybe" into "no filter").
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
+
+
+class FilterSet(django_filters.FilterSet):
+    """A FilterSet where a parameter given empty (`?status=`) is an error, not "no filter".
+
+    Only the free-text `search` may be empty.
+    """
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name in self.parameter_names():
+            if name != "search" and self.data.get(name) == "":
+                self.form.add_error(None, f"{name}: must not be empty.")
+                valid = False
+        return valid
+
+    def parameter_names(self):
+        for name, filter_ in self.filters.items():
+            if isinstance(filter_, django_filters.IsoDateTimeFromToRangeFilter):
+                yield from (f"{name}_after", f"{name}_before")
+            else:
+                yield name
+
+
+class SyncLogFilter(FilterSet):
     connection = IdFilter(field_name="config_id", help_text="Connection id.")
     type = django_filters.ChoiceFilter(field_name="sync_type", choices=SyncType.choices)
     status = django_filters.ChoiceFilter(choices=SyncStatus.choices)
     trigger = django_filters.ChoiceFilter(choices=SyncTrigger.choices)
-    dry_run = django_filters.BooleanFilter()
+    dry_run = BooleanFilter()
     created = django_filters.IsoDateTimeFromToRangeFilter(
         field_name="created_at",
         help_text="Runs created in this range: created_after / created_before (ISO 8601).",
@@ -61,7 +114,7 @@ RESOLVED = "resolved"
 ALL = "all"
 
 
-class ConflictFilter(django_filters.FilterSet):
+class ConflictFilter(FilterSet):
     connection = IdFilter(field_name="config_id", help_text="Connection id.")
     resolution = django_filters.ChoiceFilter(
         choices=[*Resolution.choices, (RESOLVED, "Any decision"), (ALL, "All")],
@@ -89,15 +142,15 @@ class ConflictFilter(django_filters.FilterSet):
         return queryset.filter(resolution=value)
 
 
-class MappingFilter(django_filters.FilterSet):
+class MappingFilter(FilterSet):
     """What player and team mappings share: connection, tombstones, ignored, search."""
 
     connection = IdFilter(field_name="config_id", help_text="Connection id.")
-    tombstone = django_filters.BooleanFilter(
+    tombstone = BooleanFilter(
         method="filter_tombstone",
         help_text="true: the ShotSpot row was deleted (the mapping points nowhere).",
     )
-    ignore_remote = django_filters.BooleanFilter(
+    ignore_remote = BooleanFilter(
         help_text="true: a person decided this Twizzit record stays out of ShotSpot."
     )
     search = django_filters.CharFilter(

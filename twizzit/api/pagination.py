@@ -28,7 +28,14 @@ class PageLimitPagination(BasePagination):
     """`page` and `limit` query parameters; `total`, `page`, `limit`, `has_more` in the answer."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        query = PageQuery(data=request.query_params)
+        # A plain dict, not the QueryDict: DRF reads an empty "?page=" from a QueryDict as
+        # "not given"; here it is the error it looks like.
+        given = {
+            name: request.query_params[name]
+            for name in PageQuery().fields
+            if name in request.query_params
+        }
+        query = PageQuery(data=given)
         query.is_valid(raise_exception=True)
         self.page = query.validated_data["page"]
         self.limit = query.validated_data["limit"]

@@ -1,9 +1,10 @@
 """Request and response shapes of the API.
 
-Fields keep the models' names. The Twizzit password goes in as `api_password` and never
-comes out: responses say only `password_set`. Neither the token nor any sealed value is
-a field of any serializer. Saving goes through `twizzit.connections`, so the API
-validates a connection exactly as the CLI and the admin do.
+Fields keep the models' names; request fields take JSON as typed (`twizzit.api.fields`).
+The Twizzit password goes in as `api_password` and never comes out: responses say only
+`password_set`. Neither the token nor any sealed value is a field of any serializer.
+Saving goes through `twizzit.connections`, so the API validates a connection exactly as
+the CLI and the admin do.
 
 The JSON columns (sync stats, error entries, planned changes, conflict values) are
 described field by field so the OpenAPI schema tells clients what they hold.
@@ -15,6 +16,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from shotspot.models import TeamRole
+from twizzit.api.fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictIntegerField,
+    StrictModelSerializer,
+    StrictURLField,
+)
 from twizzit.connections import create_connection, update_connection
 from twizzit.mappers import rosters
 from twizzit.mappers.base import MappingError
@@ -64,10 +73,10 @@ def check_role_overrides(value):
     return value
 
 
-class ConnectionSerializer(serializers.ModelSerializer):
+class ConnectionSerializer(StrictModelSerializer):
     """A Twizzit connection; the password is write-only and optional when changing one."""
 
-    api_password = serializers.CharField(
+    api_password = StrictCharField(
         write_only=True,
         required=False,
         trim_whitespace=False,
@@ -79,7 +88,7 @@ class ConnectionSerializer(serializers.ModelSerializer):
         source="has_password", read_only=True, help_text="A password is stored (sealed)."
     )
     role_overrides = serializers.DictField(
-        child=serializers.ChoiceField(choices=TeamRole.choices),
+        child=StrictChoiceField(choices=TeamRole.choices),
         required=False,
         validators=[check_role_overrides],
         help_text='Contact function id → role, e.g. {"12": "staff"}.',
@@ -128,7 +137,7 @@ class ConnectionSerializer(serializers.ModelSerializer):
 class ConnectionCreateSerializer(ConnectionSerializer):
     """A new connection: the password is required."""
 
-    api_password = serializers.CharField(
+    api_password = StrictCharField(
         write_only=True,
         trim_whitespace=False,
         max_length=500,
@@ -149,12 +158,12 @@ class RemovedConnectionSerializer(serializers.Serializer):
 class CredentialsSerializer(serializers.Serializer):
     """Credentials typed in to be tested; nothing is saved."""
 
-    organization_id = serializers.IntegerField(min_value=0, max_value=MAX_INT)
-    api_base_url = serializers.URLField(
+    organization_id = StrictIntegerField(min_value=0, max_value=MAX_INT)
+    api_base_url = StrictURLField(
         max_length=300, default="https://app.twizzit.com", validators=[validate_api_base_url]
     )
-    api_username = serializers.CharField(max_length=200)
-    api_password = serializers.CharField(
+    api_username = StrictCharField(max_length=200)
+    api_password = StrictCharField(
         write_only=True, trim_whitespace=False, max_length=500, style={"input_type": "password"}
     )
 
@@ -187,8 +196,8 @@ class VerifyReportSerializer(serializers.Serializer):
 
 # --- syncs and their logs -----------------------------------------------------------------
 class SyncRequestSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=SyncType.choices, default=SyncType.FULL)
-    dry_run = serializers.BooleanField(
+    type = StrictChoiceField(choices=SyncType.choices, default=SyncType.FULL)
+    dry_run = StrictBooleanField(
         default=False, help_text="Plan only: the log lists the changes, nothing is written."
     )
 
@@ -432,7 +441,7 @@ BULK_RESOLUTIONS = [
 
 
 class ResolveSerializer(serializers.Serializer):
-    resolution = serializers.ChoiceField(choices=RESOLUTIONS)
+    resolution = StrictChoiceField(choices=RESOLUTIONS)
     values = serializers.DictField(
         child=serializers.JSONField(allow_null=True),
         required=False,
@@ -446,12 +455,12 @@ class ResolveSerializer(serializers.Serializer):
 
 class BulkResolveSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        child=StrictIntegerField(min_value=1, max_value=MAX_ID),
         min_length=1,
         max_length=1000,
         help_text="Conflict ids; ones already resolved are reported by the task, not here.",
     )
-    resolution = serializers.ChoiceField(
+    resolution = StrictChoiceField(
         choices=BULK_RESOLUTIONS, help_text="Manual values are decided one conflict at a time."
     )
 
@@ -531,12 +540,12 @@ class TeamMappingSerializer(serializers.ModelSerializer):
 
 
 class RelinkPlayerSerializer(serializers.Serializer):
-    player = serializers.IntegerField(
+    player = StrictIntegerField(
         min_value=1, max_value=MAX_ID, help_text="The ShotSpot player this mapping should be."
     )
 
 
 class RelinkTeamSerializer(serializers.Serializer):
-    team = serializers.IntegerField(
+    team = StrictIntegerField(
         min_value=1, max_value=MAX_ID, help_text="The ShotSpot team this mapping should be."
     )

@@ -86,6 +86,13 @@ class TwizzitViewSet(viewsets.GenericViewSet):
     coach_actions: frozenset[str] = frozenset()
     throttle_scope = None  # set per action for those that spend Twizzit calls
 
+    def filter_queryset(self, queryset):
+        # Query filters narrow lists; an id in the path finds its row whatever they say
+        # (a resolved conflict is not "pending by default" gone).
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
 
 @extend_schema_view(
     list=extend_schema(summary="List connections", tags=["connections"]),
