@@ -85,11 +85,6 @@ def test_no_sync_is_enqueued_when_the_month_is_spent(sandbox_config):
     assert not SyncLog.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="twizzit.sync.runs.claim releases the connection when the task of a running sync "
-    "is delivered again (reported to the lead; drop this marker once claim is fixed)",
-)
 @pytest.mark.django_db
 def test_a_second_delivery_of_a_running_syncs_task_leaves_that_sync_running(sandbox_config):
     log = create_run(sandbox_config, "full", dry_run=False, trigger="api", user=None)

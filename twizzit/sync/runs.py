@@ -101,7 +101,14 @@ def claim(config: TwizzitConfig, log: SyncLog) -> bool:
     now = timezone.now()
     claimed = (
         TwizzitConfig.objects.filter(pk=config.pk)
-        .filter(Q(running_sync__isnull=True) | Q(running_sync=log) | Q(lease_expires_at__lt=now))
+        # A claim held in this run's name is taken only while the run is still pending
+        # (reserved for it by the scheduled lane): a second delivery of a running sync's
+        # task must not take over, and then release, the claim its first worker holds.
+        .filter(
+            Q(running_sync__isnull=True)
+            | Q(lease_expires_at__lt=now)
+            | Q(running_sync=log, running_sync__status=SyncStatus.PENDING)
+        )
         .update(running_sync=log, lease_expires_at=now + lease_window())
     )
     if not claimed:
