@@ -1,7 +1,8 @@
 """The Django admin for club and federation admins.
 
 Connections are edited with a write-only password field; run records (sync logs, API
-usage) are read-only because only the sync writes them.
+usage) are read-only because only the sync writes them; conflicts are decided on a review
+screen that calls the same resolution service as the REST API (`conflicts.py`).
 """
 
-from twizzit.admin import registrations  # noqa: F401
+from twizzit.admin import conflicts, registrations  # noqa: F401

@@ -9,7 +9,6 @@ from twizzit.models import (
     ClubMapping,
     PlayerMapping,
     SeasonMapping,
-    SyncConflict,
     SyncLog,
     TeamMapping,
     TwizzitConfig,
@@ -131,22 +130,6 @@ class SyncLogAdmin(ReadOnlyAdmin):
     list_filter = ["status", "sync_type", "trigger", "dry_run", "config"]
     list_select_related = ["config"]
     date_hierarchy = "created_at"
-
-
-@admin.register(SyncConflict)
-class SyncConflictAdmin(admin.ModelAdmin):
-    list_display = [
-        "id",
-        "config",
-        "entity_type",
-        "twizzit_id",
-        "conflict_type",
-        "resolution",
-        "created_at",
-    ]
-    list_filter = ["resolution", "conflict_type", "entity_type", "config"]
-    list_select_related = ["config"]
-    raw_id_fields = ["player", "team", "sync_log", "resolved_by"]
 
 
 @admin.register(ApiUsage)

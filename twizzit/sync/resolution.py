@@ -79,6 +79,32 @@ SPECS = {
 }
 
 
+# What each resolution means for each kind of conflict, in the words a club admin reads.
+CHOICES = {
+    ConflictType.DATA_MISMATCH: {
+        Resolution.TWIZZIT_WINS: "Use Twizzit's values",
+        Resolution.SHOTSPOT_WINS: "Keep ShotSpot's values",
+        Resolution.MANUAL: "Use the values I enter",
+        Resolution.IGNORED: "Ignore (keep ShotSpot's values)",
+    },
+    ConflictType.DUPLICATE: {
+        Resolution.MANUAL: "Link it to the player I choose",
+        Resolution.TWIZZIT_WINS: "Create a new ShotSpot row",
+        Resolution.IGNORED: "Do not import this Twizzit record",
+    },
+    ConflictType.DELETED_IN_TWIZZIT: {
+        Resolution.TWIZZIT_WINS: "Archive it in ShotSpot",
+        Resolution.SHOTSPOT_WINS: "Keep it in ShotSpot (no longer synced)",
+        Resolution.IGNORED: "Ignore (keep it, no longer synced)",
+    },
+    ConflictType.DELETED_IN_SHOTSPOT: {
+        Resolution.TWIZZIT_WINS: "Recreate it in ShotSpot",
+        Resolution.SHOTSPOT_WINS: "Keep it deleted",
+        Resolution.IGNORED: "Ignore (keep it deleted)",
+    },
+}
+
+
 def resolve_conflict(conflict: SyncConflict, resolution: str, values=None, user=None):
     """Apply `resolution` to a pending conflict and close it; returns the conflict."""
     if resolution not in Resolution.values or resolution == Resolution.PENDING:
@@ -89,6 +115,13 @@ def resolve_conflict(conflict: SyncConflict, resolution: str, values=None, user=
             raise ResolutionError(
                 f"Conflict #{conflict.pk} was already resolved ({conflict.resolution}).",
                 code="resolved",
+            )
+        allowed = CHOICES[conflict.conflict_type]
+        if resolution not in allowed:
+            raise ResolutionError(
+                f"A {conflict.get_conflict_type_display().lower()} conflict cannot be resolved "
+                f"as {resolution}; choose one of: {', '.join(allowed)}.",
+                code="invalid",
             )
         spec = SPECS.get(conflict.entity_type)
         if spec is None:
@@ -227,8 +260,6 @@ def _link_target(conflict, spec, local_id):
 def _deleted_in_twizzit(conflict, spec, resolution, values):
     mapping = _mapping(conflict, spec)
     local = getattr(mapping, spec.local_attr) if mapping else None
-    if resolution == Resolution.MANUAL:
-        raise ResolutionError("Choose twizzit_wins (archive it) or shotspot_wins (keep it).")
     if local is None:
         return {}
     if resolution == Resolution.TWIZZIT_WINS:
@@ -246,10 +277,6 @@ def _deleted_in_shotspot(conflict, spec, resolution, values):
     mapping = _mapping(conflict, spec)
     if mapping is None:
         raise ResolutionError("This Twizzit record is no longer mapped.")
-    if resolution == Resolution.MANUAL:
-        raise ResolutionError(
-            "Choose twizzit_wins (recreate it) or shotspot_wins (keep it deleted)."
-        )
     if resolution == Resolution.TWIZZIT_WINS:
         local = spec.model(sync_source=SyncSource.TWIZZIT)
         assign(local, conflict.twizzit_data)

@@ -1,0 +1,136 @@
+"""The conflict review screen in the admin: both sides shown, decisions go through the service."""
+
+import pytest
+from django.urls import reverse
+from django_q.conf import Conf
+
+from shotspot.models import Player
+from tests.sandbox import connect
+from twizzit.models import ConflictType, PlayerMapping, Resolution, SyncConflict
+from twizzit.sync import run_sync
+
+
+@pytest.fixture
+def config(db, sandbox):
+    return connect(sandbox)
+
+
+@pytest.fixture
+def logged_in(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def mismatch(config, sandbox, count=1):
+    """Sync, then change email on both sides of `count` contacts, sync again."""
+    run_sync(config)
+    contacts = sorted(sandbox.state.contacts, key=lambda c: c["id"])[:count]
+    for contact in contacts:
+        mapping = PlayerMapping.objects.get(config=config, twizzit_contact_id=contact["id"])
+        mapping.player.email = f"shotspot.{contact['id']}@club.be"
+        mapping.player.save()
+        sandbox.state.update_contact(
+            contact["id"],
+            **{"email-1": {"target": None, "email": f"twizzit.{contact['id']}@club.be"}},
+        )
+    run_sync(config)
+    return list(SyncConflict.objects.filter(resolution=Resolution.PENDING).order_by("pk"))
+
+
+def review_url(conflict):
+    return reverse("admin:twizzit_syncconflict_change", args=[conflict.pk])
+
+
+def test_review_screen_shows_base_shotspot_and_twizzit_values(logged_in, config, sandbox):
+    [conflict] = mismatch(config, sandbox)
+    html = logged_in.get(review_url(conflict)).content.decode()
+    assert conflict.base_data["email"] in html
+    assert f"shotspot.{conflict.twizzit_id}@club.be" in html
+    assert f"twizzit.{conflict.twizzit_id}@club.be" in html
+    assert "Use Twizzit&#x27;s values" in html or "Use Twizzit's values" in html
+
+
+def test_deciding_twizzit_wins_applies_twizzit_value_and_records_who(
+    logged_in, config, sandbox, admin_user
+):
+    [conflict] = mismatch(config, sandbox)
+    response = logged_in.post(review_url(conflict), {"resolution": "twizzit_wins"})
+    assert response.status_code == 302
+    conflict.refresh_from_db()
+    assert conflict.resolution == Resolution.TWIZZIT_WINS
+    assert conflict.resolved_by == admin_user
+    assert conflict.player.email == f"twizzit.{conflict.twizzit_id}@club.be"
+
+
+def test_manual_values_are_validated_and_a_bad_one_changes_nothing(logged_in, config, sandbox):
+    [conflict] = mismatch(config, sandbox)
+    response = logged_in.post(
+        review_url(conflict), {"resolution": "manual", "value_email": "not an email"}
+    )
+    assert response.status_code == 200
+    assert "Enter a valid email address." in response.content.decode()
+    conflict.refresh_from_db()
+    assert conflict.is_pending
+    assert conflict.player.email == f"shotspot.{conflict.twizzit_id}@club.be"
+
+    logged_in.post(review_url(conflict), {"resolution": "manual", "value_email": "ok@club.be"})
+    conflict.refresh_from_db()
+    assert conflict.resolution == Resolution.MANUAL
+    assert conflict.player.email == "ok@club.be"
+
+
+def test_a_duplicate_is_linked_to_the_player_chosen_on_the_screen(logged_in, config, sandbox):
+    contact = min(sandbox.state.contacts, key=lambda c: c["id"])
+    sandbox.state.update_contact(
+        contact["id"], **{"email-1": {"target": None, "email": "twins@club.be"}}
+    )
+    one = Player.objects.create(first_name="A", last_name="One", email="twins@club.be")
+    Player.objects.create(first_name="B", last_name="Two", email="twins@club.be")
+    run_sync(config)
+    conflict = SyncConflict.objects.get(conflict_type=ConflictType.DUPLICATE)
+    assert "A One" in logged_in.get(review_url(conflict)).content.decode()
+
+    logged_in.post(review_url(conflict), {"resolution": "manual", "local_id": one.pk})
+
+    mapping = PlayerMapping.objects.get(config=config, twizzit_contact_id=contact["id"])
+    assert mapping.player == one
+
+
+def test_a_resolved_conflict_is_shown_without_a_form(logged_in, config, sandbox):
+    [conflict] = mismatch(config, sandbox)
+    logged_in.post(review_url(conflict), {"resolution": "shotspot_wins"})
+    html = logged_in.get(review_url(conflict)).content.decode()
+    assert "Keep ShotSpot&#x27;s values" in html or "Keep ShotSpot's values" in html
+    assert "Resolve conflict" not in html
+    assert logged_in.post(review_url(conflict), {"resolution": "twizzit_wins"}).status_code == 403
+
+
+def test_bulk_action_resolves_the_selected_conflicts_through_the_task(
+    logged_in, config, sandbox, monkeypatch
+):
+    conflicts = mismatch(config, sandbox, count=3)
+    monkeypatch.setattr(Conf, "SYNC", True)  # run the enqueued task in this process
+    response = logged_in.post(
+        reverse("admin:twizzit_syncconflict_changelist"),
+        {"action": "resolve_twizzit_wins", "_selected_action": [c.pk for c in conflicts]},
+        follow=True,
+    )
+    assert "3 conflicts are being resolved in the background" in response.content.decode()
+    assert not SyncConflict.objects.filter(resolution=Resolution.PENDING).exists()
+    for conflict in conflicts:
+        conflict.refresh_from_db()
+        assert conflict.player.email == f"twizzit.{conflict.twizzit_id}@club.be"
+
+
+def test_a_resolution_the_conflict_kind_does_not_allow_is_refused(config, sandbox):
+    from twizzit.sync import ResolutionError, resolve_conflict
+
+    run_sync(config)
+    contact = min(sandbox.state.contacts, key=lambda c: c["id"])
+    PlayerMapping.objects.get(twizzit_contact_id=contact["id"]).player.delete()
+    run_sync(config)
+    conflict = SyncConflict.objects.get(conflict_type=ConflictType.DELETED_IN_SHOTSPOT)
+    with pytest.raises(ResolutionError, match="cannot be resolved as manual"):
+        resolve_conflict(conflict, "manual", values={"email": "x@y.be"})
+    conflict.refresh_from_db()
+    assert conflict.is_pending
