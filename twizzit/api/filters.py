@@ -80,18 +80,11 @@ class FilterSet(django_filters.FilterSet):
 
     def is_valid(self):
         valid = super().is_valid()
-        for name in self.parameter_names():
+        for name in self.filters:
             if name != "search" and self.data.get(name) == "":
-                self.form.add_error(None, f"{name}: must not be empty.")
+                self.form.add_error(name, "Must not be empty.")
                 valid = False
         return valid
-
-    def parameter_names(self):
-        for name, filter_ in self.filters.items():
-            if isinstance(filter_, django_filters.IsoDateTimeFromToRangeFilter):
-                yield from (f"{name}_after", f"{name}_before")
-            else:
-                yield name
 
 
 class SyncLogFilter(FilterSet):
@@ -100,14 +93,24 @@ class SyncLogFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=SyncStatus.choices)
     trigger = django_filters.ChoiceFilter(choices=SyncTrigger.choices)
     dry_run = BooleanFilter()
-    created = django_filters.IsoDateTimeFromToRangeFilter(
-        field_name="created_at",
-        help_text="Runs created in this range: created_after / created_before (ISO 8601).",
+    created_after = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", help_text="Created at or after (ISO 8601)."
+    )
+    created_before = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", help_text="Created before (ISO 8601)."
     )
 
     class Meta:
         model = SyncLog
-        fields = ["connection", "type", "status", "trigger", "dry_run", "created"]
+        fields = [
+            "connection",
+            "type",
+            "status",
+            "trigger",
+            "dry_run",
+            "created_after",
+            "created_before",
+        ]
 
 
 RESOLVED = "resolved"
