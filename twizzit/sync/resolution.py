@@ -27,14 +27,9 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from shotspot.forms import https_formfield
-from shotspot.models import Player, SyncSource, Team
-from twizzit.models import (
-    ConflictType,
-    PlayerMapping,
-    Resolution,
-    SyncConflict,
-    TeamMapping,
-)
+from shotspot.models import SyncSource
+from twizzit.models import ConflictType, Resolution, SyncConflict
+from twizzit.sync.entities import PlayerImporter, TeamImporter
 from twizzit.sync.values import assign, snapshot
 
 
@@ -42,41 +37,8 @@ class ResolutionError(ValidationError):
     """A resolution that cannot be applied; nothing was changed."""
 
 
-@dataclass(frozen=True)
-class EntitySpec:
-    model: type
-    mapping_model: type
-    remote_attr: str
-    local_attr: str
-    fields: tuple
-
-
-SPECS = {
-    "player": EntitySpec(
-        Player,
-        PlayerMapping,
-        "twizzit_contact_id",
-        "player",
-        (
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "gender",
-            "jersey_number",
-            "email",
-            "phone",
-            "registration_number",
-            "has_profile_image",
-        ),
-    ),
-    "team": EntitySpec(
-        Team,
-        TeamMapping,
-        "twizzit_group_id",
-        "team",
-        ("name", "short_name", "category", "logo_url", "season_id", "club_id"),
-    ),
-}
+# Per entity type: the model, mapping and merged fields, as the importers define them.
+SPECS = {"player": PlayerImporter, "team": TeamImporter}
 
 
 # What each resolution means for each kind of conflict, in the words a club admin reads.
