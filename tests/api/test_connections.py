@@ -12,8 +12,6 @@ from tests.api.data import synced_player, synced_season, synced_team
 from tests.sandbox import connect
 from twizzit.models import TwizzitConfig
 
-pytest_plugins = ["tests.sandbox"]
-
 URL = "/api/twizzit/connections/"
 
 

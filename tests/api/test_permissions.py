@@ -15,8 +15,6 @@ from rest_framework.test import APIClient
 from tests.api.conftest import client_for
 from tests.api.endpoints import ENDPOINTS, ROLES, World
 
-pytest_plugins = ["tests.sandbox"]
-
 CASES = [
     pytest.param(endpoint, role, status, id=f"{endpoint} as {role}")
     for endpoint in ENDPOINTS

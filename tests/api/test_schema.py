@@ -42,8 +42,6 @@ from tests.api.data import (
 from tests.sandbox import connect
 from twizzit.models import ConflictType, EntityType, SyncConflict, SyncStatus
 
-pytest_plugins = ["tests.sandbox"]
-
 EXAMPLES_PER_MODE = 12
 MIN_REQUESTS = 500
 CHECKS = [

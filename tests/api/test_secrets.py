@@ -18,8 +18,6 @@ from tests.api.conftest import client_for
 from tests.api.endpoints import ENDPOINTS, World
 from twizzit.models import TwizzitConfig
 
-pytest_plugins = ["tests.sandbox"]
-
 CACHED_TOKEN = "cached-twizzit-token-0123456789abcdef"
 TYPED_PASSWORD = "Typed-In-Pa55word!"
 

@@ -13,8 +13,6 @@ from tests.api.data import sync_log
 from twizzit.models import ApiUsage, SyncLog, SyncStatus, SyncTrigger
 from twizzit.quota import month_of, today
 
-pytest_plugins = ["tests.sandbox"]
-
 
 def sync_url(config):
     return f"/api/twizzit/connections/{config.pk}/sync/"
