@@ -168,10 +168,12 @@ def test_migrate_repairs_schedules_and_drops_those_of_removed_connections(config
 
 
 @pytest.mark.django_db
-def test_the_janitor_is_scheduled_once_the_database_is_migrated():
-    assert (
-        Schedule.objects.filter(name="twizzit-janitor", func="twizzit.tasks.janitor").count() == 1
-    )
+def test_emptying_the_database_adds_no_schedules():
+    Schedule.objects.all().delete()
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert not Schedule.objects.exists()
 
 
 @pytest.mark.django_db
