@@ -30,11 +30,21 @@ import requests
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from django_q.models import OrmQ, Schedule
+from django_q.models import OrmQ, Schedule, Task
 
 from tests.sandbox import connect
 from twizzit import tasks
-from twizzit.models import PlayerMapping, SyncLog, SyncStatus, TeamMapping, TwizzitConfig
+from twizzit.models import (
+    ConflictType,
+    EntityType,
+    PlayerMapping,
+    Resolution,
+    SyncConflict,
+    SyncLog,
+    SyncStatus,
+    TeamMapping,
+    TwizzitConfig,
+)
 from twizzit.sync.runs import INTERRUPTED
 
 pytest_plugins = ["tests.sandbox"]
@@ -319,6 +329,47 @@ def test_a_sync_whose_worker_was_killed_is_marked_interrupted_and_a_rerun_comple
 
     assert rerun.status == SyncStatus.SUCCESS
     assert_synced_once(sandbox_config, sandbox)
+
+
+# --- bulk conflict resolution ---------------------------------------------------------------
+def test_a_worker_resolves_conflicts_in_bulk_and_reports_those_it_could_not(jobs, config):
+    pending = [
+        SyncConflict.objects.create(
+            config=config,
+            entity_type=EntityType.PLAYER,
+            twizzit_id=twizzit_id,
+            conflict_type=ConflictType.DELETED_IN_TWIZZIT,
+        )
+        for twizzit_id in (1, 2)
+    ]
+    decided = SyncConflict.objects.create(
+        config=config,
+        entity_type=EntityType.PLAYER,
+        twizzit_id=3,
+        conflict_type=ConflictType.DELETED_IN_TWIZZIT,
+        resolution=Resolution.TWIZZIT_WINS,
+    )
+    ids = [c.pk for c in [*pending, decided]]
+    done = jobs.manage(
+        "shell",
+        "-c",
+        f"from twizzit.jobs import enqueue_conflict_resolution as enqueue; "
+        f"print(enqueue({ids!r}, 'ignored'))",
+    )
+    assert done.returncode == 0, done.stderr
+    task_id = done.stdout.strip().splitlines()[-1]
+    jobs.start_cluster()
+
+    task = jobs.wait_for(lambda: Task.objects.filter(id=task_id).first(), "the bulk task")
+
+    assert task.success
+    assert sorted(task.result["resolved"]) == sorted(c.pk for c in pending)
+    assert [failure["id"] for failure in task.result["failed"]] == [decided.pk]
+    assert set(
+        SyncConflict.objects.filter(pk__in=[c.pk for c in pending]).values_list(
+            "resolution", flat=True
+        )
+    ) == {Resolution.IGNORED}
 
 
 # --- schedules ------------------------------------------------------------------------------
