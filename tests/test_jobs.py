@@ -260,7 +260,7 @@ def test_the_janitor_fails_a_run_no_worker_picked_up_for_hours(config):
     log = create_run(config, "full", dry_run=False, trigger="api", user=None)
     recent = create_run(connect_other(config), "full", dry_run=False, trigger="api", user=None)
     SyncLog.objects.filter(pk=log.pk).update(
-        created_at=timezone.now() - tasks.UNSTARTED_MAX_AGE - timedelta(minutes=1)
+        created_at=timezone.now() - jobs.UNSTARTED_MAX_AGE - timedelta(minutes=1)
     )
 
     assert tasks.janitor()["never_started"] == 1

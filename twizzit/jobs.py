@@ -15,11 +15,15 @@ task. One task runs one sync, so no task outlives the cluster's timeout however 
 connections are due. A schedule that cannot sync now is recorded, not silently dropped:
 a SyncLog (trigger "schedule") *cancelled* when sync is disabled or a run of that
 connection is still pending or running, *failed* when the month's call quota is spent.
+
+`clean_up` is the janitor's work (`twizzit.tasks.janitor`, every few minutes): it fails
+runs whose worker stopped and runs no worker started, and restarts a stalled lane.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -35,12 +39,13 @@ from twizzit.models import (
     TwizzitConfig,
 )
 from twizzit.quota import would_exceed
-from twizzit.sync import run_sync
+from twizzit.sync import run_sync, runs
 from twizzit.sync.runs import SyncInProgress, create_run, lease_window
 
 __all__ = [
     "QuotaExhausted",
     "SyncInProgress",
+    "clean_up",
     "enqueue_conflict_resolution",
     "enqueue_sync",
     "run_next_scheduled_sync",
@@ -48,6 +53,11 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+# A pending run no worker has started after this long is failed, so it stops blocking the
+# connection (no cluster running, or its task lost with a killed Redis worker). Generous,
+# because scheduled runs wait their turn in the lane.
+UNSTARTED_MAX_AGE = timedelta(hours=2)
 
 
 class QuotaExhausted(Exception):
@@ -151,9 +161,13 @@ def run_next_scheduled_sync() -> SyncLog | None:
         logger.exception("Scheduled sync #%s of %s crashed", log.pk, log.config)
     finally:
         if queued_scheduled_runs().exists():
-            async_task("twizzit.tasks.run_next_scheduled_sync", task_name="twizzit-lane")
+            _hand_lane_on()
     log.refresh_from_db()
     return log
+
+
+def _hand_lane_on() -> None:
+    async_task("twizzit.tasks.run_next_scheduled_sync", task_name="twizzit-lane")
 
 
 def queued_scheduled_runs():
@@ -193,13 +207,33 @@ def _take_lane() -> SyncLog | None:
 
 def _skipped(config: TwizzitConfig, status: str, message: str) -> SyncLog:
     logger.info("Scheduled sync of %s not run. %s", config, message)
-    now = timezone.now()
     return SyncLog.objects.create(
         config=config,
         sync_type=SyncType.FULL,
         trigger=SyncTrigger.SCHEDULE,
         status=status,
         message=message,
-        started_at=None,
-        completed_at=now,
+        completed_at=timezone.now(),
     )
+
+
+# --- the janitor -----------------------------------------------------------------------------
+def clean_up() -> dict:
+    """Fail dead and never-started runs, restart a stalled lane (every few minutes)."""
+    interrupted = runs.reap_stale_runs()
+    never_started = runs.reap_unstarted_runs(UNSTARTED_MAX_AGE)
+    if interrupted or never_started:
+        logger.warning(
+            "Janitor: %d sync(s) interrupted (their worker stopped), %d never started.",
+            interrupted,
+            never_started,
+        )
+    # The worker holding the scheduled lane may have died with runs still queued.
+    lane_restarted = queued_scheduled_runs().exists() and not lane_is_busy()
+    if lane_restarted:
+        _hand_lane_on()
+    return {
+        "interrupted": interrupted,
+        "never_started": never_started,
+        "lane_restarted": lane_restarted,
+    }

@@ -7,21 +7,14 @@ rules of their own.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django_q.tasks import async_task
 
 from twizzit import jobs
 from twizzit.models import SyncLog
-from twizzit.sync import resolve_conflicts, run_sync, runs
+from twizzit.sync import resolve_conflicts, run_sync
 
 logger = logging.getLogger(__name__)
-
-# A pending run no worker has started after this long is failed, so it stops blocking the
-# connection (no cluster running, or its task lost with a killed Redis worker). Generous:
-# scheduled runs wait their turn in the lane, one sync after another.
-UNSTARTED_MAX_AGE = timedelta(hours=2)
 
 
 def run_sync_task(sync_log_id: int) -> dict:
@@ -53,21 +46,5 @@ def run_next_scheduled_sync() -> dict | None:
 
 
 def janitor() -> dict:
-    """Every few minutes: fail dead and never-started runs, restart a stalled lane."""
-    interrupted = runs.reap_stale_runs()
-    never_started = runs.reap_unstarted_runs(UNSTARTED_MAX_AGE)
-    if interrupted or never_started:
-        logger.warning(
-            "Janitor: %d sync(s) interrupted (worker stopped), %d never started.",
-            interrupted,
-            never_started,
-        )
-    # The worker holding the scheduled lane may have died with runs still queued.
-    lane_restarted = jobs.queued_scheduled_runs().exists() and not jobs.lane_is_busy()
-    if lane_restarted:
-        async_task("twizzit.tasks.run_next_scheduled_sync", task_name="twizzit-lane")
-    return {
-        "interrupted": interrupted,
-        "never_started": never_started,
-        "lane_restarted": lane_restarted,
-    }
+    """Every few minutes (schedule `twizzit-janitor`): see `twizzit.jobs.clean_up`."""
+    return jobs.clean_up()
