@@ -96,28 +96,31 @@ def create_run(config, sync_type, *, dry_run, trigger, user) -> SyncLog:
 
 
 def claim(config: TwizzitConfig, log: SyncLog) -> bool:
-    """Atomically make `log` the connection's running sync; False if another run holds it."""
+    """Atomically make `log` the connection's running sync; False if it may not run now.
+
+    Two single-row conditional UPDATEs, each atomic on SQLite and PostgreSQL alike:
+    first the run moves from pending to running, which exactly one worker can do for a
+    given run (a second delivery of the same task stops here); then it takes the
+    connection if it is free, its lease expired, or it was reserved for this very run
+    (the scheduled lane reserves before starting). If another run holds the connection,
+    the run goes back to pending and the caller decides what becomes of it.
+    """
     reap_stale_runs(config)
     now = timezone.now()
-    claimed = (
-        TwizzitConfig.objects.filter(pk=config.pk)
-        # A claim held in this run's name is taken only while the run is still pending
-        # (reserved for it by the scheduled lane): a second delivery of a running sync's
-        # task must not take over, and then release, the claim its first worker holds.
-        .filter(
-            Q(running_sync__isnull=True)
-            | Q(lease_expires_at__lt=now)
-            | Q(running_sync=log, running_sync__status=SyncStatus.PENDING)
-        )
-        .update(running_sync=log, lease_expires_at=now + lease_window())
-    )
-    if not claimed:
-        return False
     started = SyncLog.objects.filter(pk=log.pk, status=SyncStatus.PENDING).update(
         status=SyncStatus.RUNNING, started_at=now, heartbeat_at=now
     )
-    if not started:  # cancelled (or finished) before a worker reached it
-        release(config, log)
+    if not started:  # cancelled, finished, or already taken by another worker
+        return False
+    claimed = (
+        TwizzitConfig.objects.filter(pk=config.pk)
+        .filter(Q(running_sync__isnull=True) | Q(running_sync=log) | Q(lease_expires_at__lt=now))
+        .update(running_sync=log, lease_expires_at=now + lease_window())
+    )
+    if not claimed:
+        SyncLog.objects.filter(pk=log.pk, status=SyncStatus.RUNNING).update(
+            status=SyncStatus.PENDING, started_at=None, heartbeat_at=None
+        )
         return False
     log.refresh_from_db()
     return True
