@@ -144,6 +144,8 @@ Q_CLUSTER = {
     "poll": 1,
     "save_limit": 1000,
     "label": "Background jobs",
+    # django-q2 computes every cron schedule's next run in this zone (default TIME_ZONE).
+    "time_zone": SCHEDULER_TIMEZONE,
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

@@ -494,3 +494,18 @@ def test_sync_command_shows_progress_and_a_summary_table(config, sandbox, capsys
     assert "[players] records so far: players 100" in out
     assert "success" in out
     assert "players" in out and "300" in out
+
+
+def test_bulk_resolution_reports_unknown_and_refused_conflicts_and_resolves_the_rest(
+    config, sandbox
+):
+    from twizzit.sync import resolve_conflicts
+
+    conflict, player, _ = make_mismatch(config, sandbox)
+    result = resolve_conflicts([conflict.pk, 999_999], "twizzit_wins")
+    assert result.resolved == [conflict.pk]
+    assert result.failed == [{"id": 999_999, "message": "There is no conflict #999999."}]
+    again = resolve_conflicts([conflict.pk], "shotspot_wins")
+    assert again.failed[0]["message"].endswith("was already resolved (twizzit_wins).")
+    player.refresh_from_db()
+    assert player.email == "remote@twizzit.be"

@@ -110,7 +110,11 @@ class BulkResult:
 def resolve_conflicts(ids, resolution: str, user=None) -> BulkResult:
     """Resolve many conflicts, each on its own; one that fails does not stop the others."""
     result = BulkResult()
-    for conflict in SyncConflict.objects.filter(pk__in=list(ids)).order_by("pk"):
+    ids = list(dict.fromkeys(ids))
+    found = SyncConflict.objects.filter(pk__in=ids).order_by("pk")
+    for missing in sorted(set(ids) - {conflict.pk for conflict in found}):
+        result.failed.append({"id": missing, "message": f"There is no conflict #{missing}."})
+    for conflict in found:
         try:
             resolve_conflict(conflict, resolution, user=user)
         except ValidationError as exc:
