@@ -26,7 +26,6 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -40,7 +39,7 @@ from twizzit.models import (
 )
 from twizzit.quota import would_exceed
 from twizzit.sync import run_sync, runs
-from twizzit.sync.runs import SyncInProgress, create_run, lease_window
+from twizzit.sync.runs import SyncInProgress, create_run, reserve
 
 __all__ = [
     "QuotaExhausted",
@@ -191,16 +190,8 @@ def _take_lane() -> SyncLog | None:
         list(TwizzitConfig.objects.select_for_update().order_by("pk").values_list("pk"))
         if lane_is_busy():
             return None
-        now = timezone.now()
         for log in queued_scheduled_runs().select_related("config").order_by("created_at", "pk"):
-            # Reserve the connection for this run: the claim the run makes next
-            # (twizzit.sync.runs.claim) accepts a connection reserved for it.
-            reserved = (
-                TwizzitConfig.objects.filter(pk=log.config_id)
-                .filter(Q(running_sync__isnull=True) | Q(lease_expires_at__lt=now))
-                .update(running_sync=log, lease_expires_at=now + lease_window())
-            )
-            if reserved:
+            if reserve(log):
                 return log
     return None
 

@@ -126,6 +126,20 @@ def claim(config: TwizzitConfig, log: SyncLog) -> bool:
     return True
 
 
+def reserve(log: SyncLog) -> bool:
+    """Hold a free connection for a pending run that will claim it next (the scheduled lane).
+
+    `claim` accepts a connection reserved in the run's own name; the lease bounds how long
+    a reservation whose worker died blocks the connection.
+    """
+    now = timezone.now()
+    return bool(
+        TwizzitConfig.objects.filter(pk=log.config_id)
+        .filter(Q(running_sync__isnull=True) | Q(lease_expires_at__lt=now))
+        .update(running_sync=log, lease_expires_at=now + lease_window())
+    )
+
+
 def renew(config: TwizzitConfig, log: SyncLog) -> bool:
     """Extend the lease; False when this run no longer holds the connection."""
     now = timezone.now()
