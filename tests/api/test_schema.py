@@ -173,7 +173,7 @@ def real_id_for(operation, real_ids: dict[str, int]) -> int | None:
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True, reset_sequences=True)
+@pytest.mark.django_db(transaction=True)
 def test_generated_requests_never_crash_the_api_or_break_its_schema(
     live_server, sandbox, admin, loopback_only, generous_throttles
 ):

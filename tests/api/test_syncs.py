@@ -148,6 +148,25 @@ def test_a_filter_value_that_means_nothing_is_an_error_not_ignored(coach_api, lo
     assert query.split("=")[0] in response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "0686-03-21T08:51:54-16:30",  # an offset PostgreSQL does not take: sent in UTC
+        "2025-09-01T10:00:00+02:00",
+    ],
+)
+def test_moments_with_any_utc_offset_are_understood(coach_api, logs, moment):
+    response = coach_api.get("/api/twizzit/sync-logs/", {"created_before": moment})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_moments_that_leave_the_calendar_in_utc_are_refused(coach_api, logs, moment):
+    response = coach_api.get("/api/twizzit/sync-logs/", {"created_after": moment})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"created_after": ["This moment is out of range."]}
+
+
 def test_a_log_shows_its_error_entries(coach_api, config):
     entries = [
         {"entity": "players", "twizzit_id": 17, "message": "No last name.", "level": "error"},

@@ -23,6 +23,10 @@ class StrictTypeMixin:
             data, self.json_types
         ):
             raise serializers.ValidationError(f"Must be {self.type_name}.", code="invalid")
+        max_length = getattr(self, "max_length", None)
+        if isinstance(data, str) and max_length is not None and len(data) > max_length:
+            # Measured as sent, before surrounding spaces are trimmed, as the schema says.
+            self.fail("max_length", max_length=max_length)
         return super().to_internal_value(data)
 
 

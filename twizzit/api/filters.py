@@ -8,6 +8,8 @@ otherwise, because deciding them is what the list is for.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -72,6 +74,25 @@ class BooleanFilter(django_filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment, handed to the database in UTC.
+
+    PostgreSQL takes UTC offsets only up to 15:59 and a moment near year 1 or 9999 may
+    leave the calendar once converted; either is an invalid value here, not a crash there.
+    """
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        try:
+            return moment.astimezone(dt.UTC) if moment is not None else None
+        except (OverflowError, ValueError):
+            raise forms.ValidationError("This moment is out of range.", code="invalid") from None
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 class FilterSet(django_filters.FilterSet):
     """A FilterSet where a parameter given empty (`?status=`) is an error, not "no filter".
 
@@ -93,10 +114,10 @@ class SyncLogFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=SyncStatus.choices)
     trigger = django_filters.ChoiceFilter(choices=SyncTrigger.choices)
     dry_run = BooleanFilter()
-    created_after = django_filters.IsoDateTimeFilter(
+    created_after = IsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="Created at or after (ISO 8601)."
     )
-    created_before = django_filters.IsoDateTimeFilter(
+    created_before = IsoDateTimeFilter(
         field_name="created_at", lookup_expr="lt", help_text="Created before (ISO 8601)."
     )
 
