@@ -3,8 +3,9 @@
 Each operation documents what it returns on success (in the views) and, here, the errors
 the API's machinery can produce anywhere, all in the shape of `twizzit.api.errors`:
 401 without credentials, 403 without the role, 429 when throttled, 404 for an id in the
-path that does not exist, and 400 for input that does not validate (a body or query
-parameters). Errors a view raises itself (409, 429 for the quota) it declares itself.
+path that does not exist, 400 for input that does not validate (a body or query
+parameters) and 415 for a body that is not JSON. Errors a view raises itself (409, the
+quota's 429) it declares itself.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ COMMON_ERRORS = {
 }
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such id.")
 INVALID = OpenApiResponse(ValidationErrorSerializer, description="Invalid input.")
+NOT_JSON = OpenApiResponse(ErrorSerializer, description="The body is not application/json.")
 
 
 class ApiSchema(AutoSchema):
@@ -36,6 +38,8 @@ class ApiSchema(AutoSchema):
         takes_body = self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer()
         if takes_body or self._is_list_view():
             errors["400"] = INVALID
+        if takes_body:
+            errors["415"] = NOT_JSON
         for code, error in errors.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(error, code, direction=direction)
