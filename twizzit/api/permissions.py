@@ -37,10 +37,6 @@ def roles_of(user) -> frozenset[str]:
     return cached
 
 
-def is_twizzit_admin(user) -> bool:
-    return "admin" in roles_of(user)
-
-
 class TwizzitRole(BasePermission):
     """Admins may do everything; coaches only the view's `coach_actions`."""
 

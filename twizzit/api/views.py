@@ -66,8 +66,6 @@ from twizzit.verify import verify_config, verify_credentials
 
 TWIZZIT_CALLS = "twizzit-calls"  # the throttle scope of actions that spend Twizzit calls
 
-CONFLICT = OpenApiResponse(s.ErrorSerializer, description="The resource's state forbids it.")
-
 
 def error(description: str, serializer=s.ErrorSerializer) -> OpenApiResponse:
     return OpenApiResponse(serializer, description=description)
