@@ -50,8 +50,8 @@ def take_queued_tasks() -> list[dict]:
     """Everything queued so far, removed from the queue: [{func, args, kwargs, ...}]."""
     broker = get_broker()
     tasks = []
-    while batch := broker.dequeue():
-        for task_id, payload in batch:
+    while broker.queue_size():  # (dequeue alone waits a poll interval on an empty queue)
+        for task_id, payload in broker.dequeue():
             tasks.append(SignedPackage.loads(payload))
             if task_id is not None:
                 broker.acknowledge(task_id)
