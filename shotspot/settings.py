@@ -152,6 +152,19 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# --- Cache: the API's throttle counters ------------------------------------------------
+# Per process by default; with several web processes set CACHE_URL (a Redis URL) so the
+# throttles count every process's requests together.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "shotspot",
+        }
+    }
+
 # --- REST API (twizzit.api, shotspot.api; see docs/api.md) -----------------------------
 REST_FRAMEWORK = {
     # Token first: a request without credentials then gets 401 with "WWW-Authenticate:

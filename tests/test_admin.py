@@ -92,3 +92,32 @@ def test_change_page_still_opens_when_the_key_is_wrong(admin_client_logged_in, c
     with override_settings(TWIZZIT_ENCRYPTION_KEY="cd" * 32):
         url = reverse("admin:twizzit_twizzitconfig_change", args=[config.pk])
         assert admin_client_logged_in.get(url).status_code == 200
+
+
+def test_unknown_role_in_overrides_is_refused_with_a_message(admin_client_logged_in, config):
+    url = reverse("admin:twizzit_twizzitconfig_change", args=[config.pk])
+    response = admin_client_logged_in.post(
+        url, _form_data(config, role_overrides='{"12": "goalkeeper"}')
+    )
+    assert response.status_code == 200
+    assert "Role overrides:" in response.content.decode()
+    config.refresh_from_db()
+    assert config.role_overrides == {}
+
+
+def test_every_n_minutes_needs_the_minutes(admin_client_logged_in, config):
+    url = reverse("admin:twizzit_twizzitconfig_change", args=[config.pk])
+    response = admin_client_logged_in.post(url, _form_data(config, auto_sync_frequency="custom"))
+    assert response.status_code == 200
+    assert "Set the interval" in response.content.decode()
+
+
+def test_a_connection_with_a_sync_in_progress_cannot_be_deleted_in_the_admin(
+    admin_client_logged_in, config
+):
+    from twizzit.sync.runs import create_run
+
+    create_run(config, "full", dry_run=False, trigger="admin", user=None)
+    url = reverse("admin:twizzit_twizzitconfig_delete", args=[config.pk])
+    assert admin_client_logged_in.post(url, {"post": "yes"}).status_code == 403
+    assert TwizzitConfig.objects.filter(pk=config.pk).exists()

@@ -108,3 +108,16 @@ def test_remove_of_an_unknown_organisation_exits_2():
     with pytest.raises(CommandError) as excinfo:
         run("remove", "--org", "999")
     assert excinfo.value.returncode == 2
+
+
+@pytest.mark.django_db
+def test_remove_is_refused_while_a_sync_of_the_connection_is_pending():
+    from twizzit.sync.runs import create_run
+
+    run(*ADD, stdin=CLUB_PASSWORD + "\n")
+    create_run(TwizzitConfig.objects.get(), "full", dry_run=False, trigger="cli", user=None)
+    with pytest.raises(CommandError) as excinfo:
+        run("remove", "--org", "77")
+    assert excinfo.value.returncode == 2
+    assert "already in progress" in str(excinfo.value)
+    assert TwizzitConfig.objects.filter(organization_id=77).exists()

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 from django_q.conf import Conf
@@ -132,10 +133,17 @@ def test_a_manual_connection_has_no_schedule(config):
 
 
 @pytest.mark.django_db
-def test_every_n_minutes_without_n_has_no_schedule(config):
-    update_connection(config, auto_sync_frequency=SyncFrequency.CUSTOM, sync_interval_minutes=None)
+def test_every_n_minutes_without_n_is_refused_and_the_schedule_stays(config):
+    before = schedule_of(config)
+    with pytest.raises(ValidationError) as excinfo:
+        update_connection(
+            config, auto_sync_frequency=SyncFrequency.CUSTOM, sync_interval_minutes=None
+        )
 
-    assert schedule_of(config) is None
+    assert "sync_interval_minutes" in excinfo.value.message_dict
+    config.refresh_from_db()
+    assert config.auto_sync_frequency != SyncFrequency.CUSTOM
+    assert schedule_of(config).cron == before.cron
 
 
 @pytest.mark.django_db

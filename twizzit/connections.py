@@ -22,6 +22,7 @@ from twizzit.models import (
     TeamMapping,
     TwizzitConfig,
 )
+from twizzit.sync.runs import SyncInProgress, active_run
 
 MAPPING_MODELS = {
     "players": PlayerMapping,
@@ -65,7 +66,15 @@ class RemovedConnection:
 
 @transaction.atomic
 def delete_connection(config: TwizzitConfig) -> RemovedConnection:
-    """Delete a connection with its mappings, logs and conflicts; ShotSpot rows stay."""
+    """Delete a connection with its mappings, logs and conflicts; ShotSpot rows stay.
+
+    Refused with `SyncInProgress` while a sync of the connection is pending or running:
+    its worker would go on writing mappings for a connection that no longer exists.
+    """
+    locked = TwizzitConfig.objects.select_for_update().get(pk=config.pk)
+    active = active_run(locked)
+    if active is not None:
+        raise SyncInProgress(locked, active)
     counts = {
         name: model.objects.filter(config=config).count() for name, model in MAPPING_MODELS.items()
     }

@@ -16,6 +16,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -25,6 +27,8 @@ from twizzit import crypto
 from twizzit.validators import validate_api_base_url
 
 DEFAULT_API_BASE_URL = "https://app.twizzit.com"
+# Every sync spends calls of a tight monthly quota: no schedule more often than this.
+MIN_SYNC_INTERVAL_MINUTES = 15
 PASSWORD = "password"  # noqa: S105 (a purpose label, not a secret)
 TOKEN = "token"  # noqa: S105 (a purpose label, not a secret)
 
@@ -71,7 +75,10 @@ class TwizzitConfig(TimeStamped):
         max_length=10, choices=SyncFrequency.choices, default=SyncFrequency.DAILY
     )
     sync_interval_minutes = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Only for the 'Every N minutes' frequency."
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_SYNC_INTERVAL_MINUTES)],
+        help_text="Only for the 'Every N minutes' frequency.",
     )
     sync_players = models.BooleanField(default=True)
     sync_teams = models.BooleanField(default=True)
@@ -108,6 +115,22 @@ class TwizzitConfig(TimeStamped):
 
     def __repr__(self):
         return f"<TwizzitConfig {self.pk} org={self.organization_id}>"
+
+    def clean(self):
+        from twizzit.mappers.base import MappingError
+        from twizzit.mappers.rosters import role_map
+
+        errors = {}
+        if self.auto_sync_frequency == SyncFrequency.CUSTOM and not self.sync_interval_minutes:
+            errors["sync_interval_minutes"] = (
+                "Set the interval for the 'Every N minutes' frequency."
+            )
+        try:
+            role_map([], self.role_overrides or {})
+        except (MappingError, AttributeError, TypeError) as exc:
+            errors["role_overrides"] = f"Role overrides: {exc}"
+        if errors:
+            raise ValidationError(errors)
 
     # --- secrets -------------------------------------------------------------------
     def set_password(self, raw_password: str) -> None:

@@ -156,6 +156,17 @@ def test_deleting_a_connection_removes_its_mappings_says_how_many_and_keeps_play
     assert Player.objects.count() == 2
 
 
+def test_a_connection_with_a_sync_in_progress_cannot_be_deleted(admin_api, config):
+    from twizzit.sync.runs import create_run
+
+    run = create_run(config, "full", dry_run=False, trigger="api", user=None)
+    response = admin_api.delete(f"{URL}{config.pk}/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "sync_in_progress"
+    assert response.json()["sync_log"] == run.pk
+    assert TwizzitConfig.objects.filter(pk=config.pk).exists()
+
+
 def test_testing_typed_in_credentials_reads_twizzit_and_saves_nothing(admin_api, sandbox):
     response = admin_api.post(
         f"{URL}test/",

@@ -1,9 +1,10 @@
 """ModelAdmin classes for every integration model."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from shotspot.forms import HTTPS_URLS
 from twizzit.admin.forms import TwizzitConfigForm
+from twizzit.connections import delete_connection
 from twizzit.models import (
     ApiUsage,
     ClubMapping,
@@ -13,6 +14,7 @@ from twizzit.models import (
     TeamMapping,
     TwizzitConfig,
 )
+from twizzit.sync.runs import SyncInProgress, active_run
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -69,6 +71,22 @@ class TwizzitConfigAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def has_delete_permission(self, request, obj=None):
+        # A connection whose sync is pending or running cannot go (see delete_connection).
+        if obj is not None and active_run(obj) is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        delete_connection(obj)
+
+    def delete_queryset(self, request, queryset):
+        for config in queryset:
+            try:
+                delete_connection(config)
+            except SyncInProgress as exc:
+                self.message_user(request, str(exc), messages.ERROR)
 
     @admin.display(description="Password")
     def password_status(self, obj):

@@ -111,9 +111,10 @@ class TwizzitViewSet(viewsets.GenericViewSet):
         tags=["connections"],
         description=(
             "Deletes the connection with its mappings, sync logs and conflicts; ShotSpot's "
-            "players, teams and seasons stay. Answers how many mappings were removed."
+            "players, teams and seasons stay. Answers how many mappings were removed. "
+            "Refused with 409 while a sync of the connection is pending or running."
         ),
-        responses={200: s.RemovedConnectionSerializer},
+        responses={200: s.RemovedConnectionSerializer, 409: s.SyncInProgressErrorSerializer},
     ),
 )
 class ConnectionViewSet(
@@ -135,7 +136,11 @@ class ConnectionViewSet(
         return super().get_serializer_class()
 
     def destroy(self, request, pk=None):
-        removed = delete_connection(self.get_object())
+        try:
+            removed = delete_connection(self.get_object())
+        except SyncInProgress as exc:
+            active = exc.active.pk if exc.active is not None else None
+            raise ApiError(str(exc), status=409, code="sync_in_progress", sync_log=active) from None
         return Response(s.RemovedConnectionSerializer(removed).data)
 
     @extend_schema(

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from twizzit.connections import create_connection, delete_connection
 from twizzit.models import DEFAULT_API_BASE_URL, ConflictPolicy, SyncFrequency, TwizzitConfig
+from twizzit.sync.runs import SyncInProgress
 
 USAGE_ERROR = 2
 
@@ -135,7 +136,10 @@ class Command(BaseCommand):
             )
 
     def handle_remove(self, options):
-        removed = delete_connection(get_config(options["org"]))
+        try:
+            removed = delete_connection(get_config(options["org"]))
+        except SyncInProgress as exc:
+            raise usage_error(f"{exc} Cancel it or wait, then remove the connection.") from None
         self.stdout.write(
             f"Removed connection {removed.organization_id} and "
             f"{removed.total_mappings} mappings; ShotSpot's players and teams stay."
