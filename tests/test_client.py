@@ -551,7 +551,7 @@ def test_group_contacts_batch_as_many_groups_as_fit_the_url_budget(rsps):
         assert len(call.request.url) + room_for_offset + next_id > URL_BUDGET
 
 
-def test_group_contacts_of_a_server_ignoring_the_offset_end_without_duplicates(rsps):
+def test_group_contacts_of_a_server_ignoring_the_limit_are_complete_after_one_call(rsps):
     rsps.post(f"{API}/authenticate", json=login_answer())
     rows = [{"groupId": 1, "contactId": n, "contactFunctionId": 1} for n in range(300)]
     rsps.get(f"{API}/group-contacts", json=rows)  # ignores limit and offset
@@ -559,6 +559,35 @@ def test_group_contacts_of_a_server_ignoring_the_offset_end_without_duplicates(r
     pages = list(make_client().iter_group_contacts([1]))
 
     assert [len(page) for page in pages] == [300]
+    assert len(calls_to(rsps, "group-contacts")) == 1
+
+
+def test_group_contacts_repeating_a_full_page_raise_paging_error_not_a_short_roster(rsps):
+    rsps.post(f"{API}/authenticate", json=login_answer())
+    rows = [{"groupId": 1, "contactId": n, "contactFunctionId": 1} for n in range(250)]
+    rsps.get(f"{API}/group-contacts", json=rows)  # ignores the offset; 250 is the limit
+
+    pages = make_client().iter_group_contacts([1])
+    first = next(pages)
+    with pytest.raises(TwizzitPagingError) as stopped:
+        next(pages)
+
+    assert len(first) == 250
+    assert str(stopped.value) == (
+        "Twizzit sent the same page of group-contacts again at offset 250 for a batch of "
+        "1 groups: it seems to ignore the offset, so the roster listing may be incomplete."
+    )
+    assert len(calls_to(rsps, "group-contacts")) == 2
+
+
+def test_group_contacts_ending_on_a_short_page_are_complete(rsps):
+    rsps.post(f"{API}/authenticate", json=login_answer())
+    rows = [{"groupId": 1, "contactId": n, "contactFunctionId": 1} for n in range(260)]
+    serve_records(rsps, "group-contacts", rows)
+
+    pages = list(make_client().iter_group_contacts([1]))
+
+    assert [len(page) for page in pages] == [250, 10]
     assert len(calls_to(rsps, "group-contacts")) == 2
 
 

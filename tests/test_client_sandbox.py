@@ -179,9 +179,23 @@ def test_a_server_repeating_contact_pages_is_stopped_not_looped(sandbox):
     assert sandbox.state.calls()["contacts"] == 2
 
 
-def test_group_contacts_ignoring_the_offset_end_quietly_without_duplicates(sandbox):
-    sandbox.state.ignore_paging("group-contacts")
+def test_group_contacts_ignoring_the_offset_raise_rather_than_pass_for_complete(sandbox):
+    sandbox.state.ignore_paging("group-contacts", offset=True)
+    client = client_for(sandbox)
+    group_ids = [group["id"] for group in sandbox.state.groups]
+    assert len(sandbox.state.group_contacts) > 250  # one batch, more than a full page
+    pages = client.iter_group_contacts(group_ids)
+    first = next(pages)
+    with pytest.raises(TwizzitPagingError, match=r"offset 250 .* may be incomplete"):
+        next(pages)
+    assert len(first) == 250
+    assert sandbox.state.calls()["group-contacts"] == 2
+
+
+def test_group_contacts_ignoring_limit_and_offset_are_complete_after_one_call(sandbox):
+    sandbox.state.ignore_paging("group-contacts", offset=True, limit=True)
     client = client_for(sandbox)
     group_ids = [group["id"] for group in sandbox.state.groups]
     rows = flatten(client.iter_group_contacts(group_ids))
-    assert len(rows) == len(set(map(link, rows))) == 250
+    assert sorted(map(link, rows)) == sorted(map(link, sandbox.state.group_contacts))
+    assert sandbox.state.calls()["group-contacts"] == 1

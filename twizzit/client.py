@@ -381,8 +381,12 @@ class TwizzitClient:
         """Roster rows of the groups: as many groups per call as fit the URL budget.
 
         Each batch is paged with limit/offset and ends on a short page. Paging is not
-        documented for this endpoint, so a server that ignores the offset (sends rows
-        already seen) ends the batch quietly; no row is yielded twice.
+        documented for this endpoint, so the server's answers are read for what they
+        prove: a page longer than the limit means it sent everything (the batch is
+        complete), while a full page of rows already seen means it ignores the offset and
+        the rest cannot be reached: `TwizzitPagingError`, because a roster read as
+        complete when it is not would remove memberships Twizzit still has. No row is
+        yielded twice.
         """
         for batch in self.group_id_batches(group_ids):
             yield from self._group_contact_pages(batch)
@@ -468,17 +472,18 @@ class TwizzitClient:
                 if key not in seen_rows:
                     seen_rows.add(key)
                     fresh.append(row)
-            if page and not fresh:
-                logger.info(
-                    "Twizzit repeated a group-contacts page at offset %s (it ignores the "
-                    "offset); ending this batch of %s groups.",
-                    offset,
-                    len(batch),
+            if len(page) == page_size and not fresh:
+                raise TwizzitPagingError(
+                    f"Twizzit sent the same page of group-contacts again at offset {offset} "
+                    f"for a batch of {len(batch)} groups: it seems to ignore the offset, so "
+                    "the roster listing may be incomplete.",
+                    status=200,
                 )
-                return
             if fresh:
                 yield fresh
-            if len(page) < page_size:
+            # A short page proves the end; a longer one means the limit was ignored and
+            # the server sent all the rows there were.
+            if len(page) != page_size:
                 return
             offset += len(page)
 
