@@ -73,3 +73,12 @@ def test_first_link_with_different_non_empty_values_is_a_conflict_without_base()
         "email": {"base": None, "shotspot": "lotte@shotspot.be", "twizzit": "lotte@club.be"}
     }
     assert "email" not in result.base
+
+
+def test_first_link_treats_a_local_default_as_never_filled_in():
+    local = {"gender": "unknown", "has_profile_image": False}
+    remote = {"gender": "female", "has_profile_image": True}
+    defaults = {"gender": "unknown", "has_profile_image": False}
+    result = merge({}, local, remote, defaults=defaults)
+    assert result.apply == remote
+    assert not result.has_conflicts

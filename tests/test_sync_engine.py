@@ -257,8 +257,15 @@ def test_ambiguous_duplicate_is_a_conflict_and_creates_nothing(config, sandbox):
 
     resolve_conflict(conflict, "manual", values={"local_id": twins[0].pk})
     run_sync(config)
-    assert player_for(config, contact["id"]) == twins[0]
-    assert not pending(config).exists()
+    linked = player_for(config, contact["id"])
+    assert linked == twins[0]
+    # Linked like an automatic first link: what ShotSpot left empty is filled in, the
+    # names ShotSpot holds are not overwritten but asked about.
+    assert (linked.first_name, linked.last_name) == ("A", "One")
+    assert linked.registration_number == (contact["registry-number"] or "")
+    mismatch = pending(config).get()
+    assert mismatch.conflict_type == ConflictType.DATA_MISMATCH
+    assert set(mismatch.fields) == {"first_name", "last_name"}
 
 
 def test_a_player_mapped_to_another_contact_is_never_taken_over(config, sandbox):
@@ -436,13 +443,29 @@ def test_manual_membership_is_never_touched_and_removed_links_are_removed(config
         team=team, player=player, sync_source="twizzit"
     ).exists()
     assert TeamMembership.objects.filter(pk=manual.pk).exists()
-    assert log.stats["rosters"]["removed"] >= 1
+    assert log.stats["rosters"]["removed"] == 1
+
+
+ROLE_OF_FUNCTION = {"Player": "player", "Coach": "coach", "Team manager": "staff"}
 
 
 def test_roles_come_from_contact_functions(config, sandbox):
     run_sync(config)
-    roles = set(TeamMembership.objects.values_list("role", flat=True))
-    assert {"player", "coach"} <= roles
+    function_names = {f["id"]: f["name"]["EN"] for f in sandbox.state.contact_functions}
+    current = {g["id"] for g in current_season_groups(sandbox)}
+    expected = {
+        (row["groupId"], row["contactId"], ROLE_OF_FUNCTION.get(function_names[fid], "other"))
+        for row in sandbox.state.group_contacts
+        if row["groupId"] in current and (fid := row["contactFunctionId"]) is not None
+    }
+    team_group = dict(TeamMapping.objects.values_list("team_id", "twizzit_group_id"))
+    player_contact = dict(PlayerMapping.objects.values_list("player_id", "twizzit_contact_id"))
+    synced = {
+        (team_group[team], player_contact[player], role)
+        for team, player, role in TeamMembership.objects.values_list("team", "player", "role")
+    }
+    assert synced == expected
+    assert {"player", "coach", "staff"} <= {role for _, _, role in synced}
 
 
 # --- dry run and the command -------------------------------------------------------------

@@ -324,6 +324,7 @@ class SyncLog(models.Model):
 class EntityType(models.TextChoices):
     PLAYER = "player", "Player"
     TEAM = "team", "Team"
+    SEASON = "season", "Season"
     ROSTER = "roster", "Roster"
 
 
@@ -340,6 +341,8 @@ class Resolution(models.TextChoices):
     SHOTSPOT_WINS = "shotspot_wins", "ShotSpot wins"
     MANUAL = "manual", "Manual values"
     IGNORED = "ignored", "Ignored"
+    # A later sync found both sides agreeing again, or the record back in Twizzit.
+    SUPERSEDED = "superseded", "Settled by a later sync"
 
 
 class SyncConflict(models.Model):

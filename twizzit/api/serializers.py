@@ -436,7 +436,11 @@ class ConflictSerializer(serializers.ModelSerializer):
         ]
 
 
-RESOLUTIONS = [choice for choice in Resolution.choices if choice[0] != Resolution.PENDING]
+RESOLUTIONS = [
+    choice
+    for choice in Resolution.choices
+    if choice[0] not in (Resolution.PENDING, Resolution.SUPERSEDED)  # not a person's choice
+]
 BULK_RESOLUTIONS = [
     choice for choice in RESOLUTIONS if choice[0] not in (Resolution.PENDING, Resolution.MANUAL)
 ]

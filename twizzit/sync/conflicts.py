@@ -98,3 +98,18 @@ def record_conflicts(config, sync_log, entity_type: str, drafts: list[ConflictDr
     if to_update:
         names = CONTENT_FIELDS + ([local_attr] if local_attr else [])
         SyncConflict.objects.bulk_update(to_update, [*names, "sync_log", "updated_at"])
+
+
+def close_settled(config, entity_type: str, twizzit_ids: list[int]) -> None:
+    """Close pending conflicts of records a sync just settled with nothing in dispute.
+
+    The disagreement went away (both sides agree again, a deleted record came back, a
+    duplicate became a unique match): deciding it later would apply out-of-date values.
+    """
+    if twizzit_ids:
+        SyncConflict.objects.filter(
+            config=config,
+            entity_type=entity_type,
+            resolution=Resolution.PENDING,
+            twizzit_id__in=twizzit_ids,
+        ).update(resolution=Resolution.SUPERSEDED, resolved_at=timezone.now())

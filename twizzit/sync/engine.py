@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -37,8 +38,12 @@ from twizzit.gateway import client_for
 from twizzit.mappers import groups, rosters
 from twizzit.mappers.base import MappingError
 from twizzit.models import (
+    ConflictType,
+    EntityType,
+    Resolution,
     SeasonMapping,
     SeasonScope,
+    SyncConflict,
     SyncLog,
     SyncStatus,
     SyncTrigger,
@@ -68,6 +73,8 @@ PHASES = {
     SyncType.PLAYERS: ("players",),
     SyncType.ROSTERS: ("rosters",),
 }
+# Twizzit groups of type 1 are teams; others (board, committees) are not ShotSpot teams.
+TEAM_GROUP_TYPE = 1
 SCOPE_SWITCHES = {"teams": "sync_teams", "players": "sync_players", "rosters": "sync_rosters"}
 
 
@@ -83,6 +90,8 @@ class SyncContext:
     planned: dict[str, set[int]] = field(default_factory=dict)
     scope_season_ids: list[int] | None = None  # None: every season
     current_season_id: int | None = None
+    # Called inside each page's transaction before writing: raises if the lease is lost.
+    hold_claim: Callable[[], None] = lambda: None
 
 
 def run_sync(
@@ -103,10 +112,8 @@ def run_sync(
     if sync_log is None:
         sync_log = runs.create_run(config, sync_type, dry_run=dry_run, trigger=trigger, user=user)
     if not runs.claim(config, sync_log):
-        SyncLog.objects.filter(pk=sync_log.pk, status=SyncStatus.PENDING).update(
-            status=SyncStatus.FAILED,
-            completed_at=timezone.now(),
-            message="Another sync of this connection was running; this one did not start.",
+        runs.fail_unstarted(
+            sync_log, "Another sync of this connection was running; this one did not start."
         )
         sync_log.refresh_from_db()
         return sync_log
@@ -124,7 +131,13 @@ class SyncEngine:
         self.log = log
         self.on_progress = on_progress
         self.report = SyncReport()
-        self.ctx = SyncContext(config=config, log=log, report=self.report, dry_run=log.dry_run)
+        self.ctx = SyncContext(
+            config=config,
+            log=log,
+            report=self.report,
+            dry_run=log.dry_run,
+            hold_claim=self.hold_claim,
+        )
         self.client = None
         self.phase = "starting"
 
@@ -193,8 +206,7 @@ class SyncEngine:
     # --- checkpoints and the log -------------------------------------------------------------
     def checkpoint(self) -> None:
         """Between pages: keep the claim, honour cancellation, publish progress."""
-        if not runs.renew(self.config, self.log):
-            raise runs.ClaimLost
+        self.hold_claim()
         # One statement publishes progress and tells whether a cancellation was asked.
         published = SyncLog.objects.filter(pk=self.log.pk, cancel_requested=False).update(
             heartbeat_at=timezone.now(),
@@ -206,6 +218,10 @@ class SyncEngine:
             raise runs.SyncCancelled
         if self.on_progress is not None:
             self.on_progress(self.phase, self.report)
+
+    def hold_claim(self) -> None:
+        if not runs.renew(self.config, self.log):
+            raise runs.ClaimLost
 
     def calls(self) -> int:
         return self.client.calls_made if self.client is not None else 0
@@ -264,14 +280,21 @@ class SyncEngine:
         if scoped and self.ctx.current_season_id is None:
             self.report.entity_failed("teams", "Twizzit lists no current season to sync teams of.")
             return
-        names = groups.category_names_by_id(self.client.group_categories())
+        names = groups.category_names_by_id(
+            self.client.group_categories(group_type=TEAM_GROUP_TYPE)
+        )
         importer = TeamImporter(
             self.ctx,
             category_names=names,
             season_ids=self.season_ids(),
             requested_season_id=self.ctx.current_season_id if scoped else None,
         )
-        listing = self.client.iter_groups(season_id=self.ctx.current_season_id if scoped else None)
+        importer.refetch = lambda ids: self.client.iter_groups(
+            group_ids=ids, group_type=TEAM_GROUP_TYPE
+        )
+        listing = self.client.iter_groups(
+            season_id=self.ctx.current_season_id if scoped else None, group_type=TEAM_GROUP_TYPE
+        )
         for page in listing:
             importer.import_page(page)
             self.checkpoint()
@@ -279,6 +302,7 @@ class SyncEngine:
 
     def sync_players(self) -> None:
         importer = PlayerImporter(self.ctx)
+        importer.refetch = lambda ids: self.client.iter_contacts(contact_ids=ids)
         filtered = self.config.current_members_only
         for page in self.client.iter_contacts(current_membership=True if filtered else None):
             importer.import_page(page)
@@ -306,6 +330,15 @@ class SyncEngine:
         )
         if self.ctx.scope_season_ids is not None:
             teams = teams.filter(twizzit_season_id__in=self.ctx.scope_season_ids)
+        # A team gone from Twizzit keeps its roster until a person decides its conflict.
+        teams = teams.exclude(
+            twizzit_group_id__in=SyncConflict.objects.filter(
+                config=self.config,
+                entity_type=EntityType.TEAM,
+                conflict_type=ConflictType.DELETED_IN_TWIZZIT,
+                resolution=Resolution.PENDING,
+            ).values("twizzit_id")
+        )
         team_for_group = dict(teams.values_list("twizzit_group_id", "team_id"))
         group_ids = set(team_for_group) | self.ctx.planned.get("teams", set())
         if not group_ids:
@@ -314,5 +347,5 @@ class SyncEngine:
         for page in self.client.iter_group_contacts(sorted(group_ids)):
             importer.import_page(page)
             self.checkpoint()
-        if not self.report.failed_entities:
+        if not self.report.failed_entities and not importer.had_errors:
             importer.remove_stale()

@@ -21,7 +21,7 @@ class SeasonImporter(RecordImporter):
     """Twizzit seasons → Season; an unmapped season links to a local one of the same name."""
 
     entity = "seasons"
-    entity_type = "season"
+    entity_type = EntityType.SEASON
     model = Season
     mapping_model = SeasonMapping
     remote_attr = "twizzit_season_id"
@@ -59,16 +59,22 @@ class TeamImporter(RecordImporter):
         self.category_names = category_names
         self.season_ids = season_ids  # Twizzit season id → local Season id
         self.requested_season_id = requested_season_id
+        # Twizzit club id → local Club id; None for a club deleted in ShotSpot, which is
+        # respected (its teams get no club) rather than recreated.
         self.club_ids = dict(
-            ClubMapping.objects.filter(config=self.config, club__isnull=False).values_list(
-                "twizzit_club_id", "club_id"
-            )
+            ClubMapping.objects.filter(config=self.config).values_list("twizzit_club_id", "club_id")
         )
 
     def map_record(self, record):
         mapped = groups.map_group(record, self.category_names)
-        # The category's name lives in another record: a rename there must count as a change.
-        return replace(mapped, hash=record_hash({"group": mapped.hash, **mapped.fields}))
+        # The category's name and the local season live elsewhere: a category renamed, or
+        # the season linked since (a resolved duplicate), must count as a change. (Clubs
+        # are made by the sync itself on the first page, so they do not take part.)
+        season_id = self.remote_values(mapped)["season_id"]
+        return replace(
+            mapped,
+            hash=record_hash({"group": mapped.hash, **mapped.fields, "season_id": season_id}),
+        )
 
     def twizzit_season_of(self, mapped):
         # Some accounts answer season: null even when a season was asked for.
@@ -81,7 +87,7 @@ class TeamImporter(RecordImporter):
         return values
 
     def prepare(self, mapped):
-        """Create a local club for each Twizzit club id seen for the first time."""
+        """Create a local club for each Twizzit club id never seen before."""
         new_ids = {m.refs.get("club_id") for m in mapped} - set(self.club_ids) - {None}
         if not new_ids or self.ctx.dry_run:
             return
@@ -100,9 +106,13 @@ class TeamImporter(RecordImporter):
 
     def find_candidates(self, unmapped):
         taken = TeamMapping.objects.filter(config=self.config, team__isnull=False)
-        local = Team.objects.filter(
-            name__in={m.fields["name"] for m in unmapped}, archived_at__isnull=True
-        ).exclude(pk__in=taken.values("team_id"))
+        local = (
+            Team.objects.filter(
+                name__in={m.fields["name"] for m in unmapped}, archived_at__isnull=True
+            )
+            .exclude(pk__in=taken.values("team_id"))
+            .select_related("season")  # the candidates' labels name the season
+        )
         by_key = {}
         for team in local:
             by_key.setdefault((team.name, team.season_id), []).append(Candidate(team, "name"))

@@ -17,24 +17,29 @@ Per record the decision is one of:
 
 A dry run takes the same decisions and records them as planned changes instead of writing.
 Deletions in Twizzit are judged separately (`judge_deletions`), only after the engine saw a
-complete listing.
+complete listing, and only for records that a second look by id does not find either (a
+record can slip between pages when the listing shifts while it is read). A page whose
+write fails is rolled back whole, becomes an error entry, and stops deletions from being
+judged; the next pages go on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from shotspot.models import SyncSource
 from twizzit.mappers.base import Mapped, MappingError
 from twizzit.models import ConflictPolicy, ConflictType
-from twizzit.sync.conflicts import ConflictDraft, record_conflicts
+from twizzit.sync.conflicts import ConflictDraft, close_settled, record_conflicts
 from twizzit.sync.merge import MergeResult, merge
-from twizzit.sync.values import assign, diff, snapshot
+from twizzit.sync.values import assign, diff, json_value, snapshot
 
 CHUNK = 500
+REFETCH_BATCH = 100  # Twizzit ids per second-look call: fits a safe URL length
 
 CREATE = "create"
 LINK = "link"
@@ -85,6 +90,19 @@ class RecordImporter:
         self.report = ctx.report
         self.seen: set[int] = set()
         self.claimed: set[int] = set()  # local rows linked during this run
+        self.incomplete = False  # a page could not be written: deletions are not judged
+        # Set by the engine: Twizzit ids → pages of those records, for the second look.
+        self.refetch = None
+
+    @cached_property
+    def defaults(self) -> dict:
+        """The merged fields' model defaults: on a first link they count as never filled in."""
+        defaults = {}
+        for name in self.fields:
+            field = self.model._meta.get_field(name.removesuffix("_id"))
+            if field.has_default():
+                defaults[name] = json_value(field.get_default())
+        return defaults
 
     # --- hooks ---------------------------------------------------------------------
     def map_record(self, record) -> Mapped:
@@ -142,10 +160,24 @@ class RecordImporter:
             self.prepare(work)
             self.preview(self.decide(work, self.load_mappings([m.twizzit_id for m in work])))
             return
-        with transaction.atomic():
-            self.prepare(work)
-            locked = self.load_mappings([mapped.twizzit_id for mapped in work], lock=True)
-            self.write(self.decide(work, locked))
+        try:
+            with transaction.atomic():
+                self.ctx.hold_claim()  # a run that lost its lease must not write this page
+                self.prepare(work)
+                locked = self.load_mappings([mapped.twizzit_id for mapped in work], lock=True)
+                decisions = self.decide(work, locked)
+                self.write(decisions)
+        except DatabaseError as exc:
+            self.incomplete = True
+            self.report.error(
+                self.entity,
+                None,
+                f"A page of {len(work)} {self.entity} could not be written and was rolled "
+                f"back ({type(exc).__name__}: {exc}); no deletions were judged.",
+            )
+            return
+        for decision in decisions:
+            self.tally(decision)
 
     @staticmethod
     def is_settled(mapped: Mapped, state) -> bool:
@@ -197,7 +229,11 @@ class RecordImporter:
             else:
                 local = self.local_of(mapping)
                 result = merge(
-                    mapping.base_data, snapshot(local, self.fields), remote, policy=policy
+                    mapping.base_data,
+                    snapshot(local, self.fields),
+                    remote,
+                    policy=policy,
+                    defaults=self.defaults,
                 )
                 decisions.append(
                     Decision(
@@ -221,7 +257,9 @@ class RecordImporter:
         if len(options) == 1:
             local = options[0].instance
             self.claimed.add(local.pk)
-            result = merge({}, snapshot(local, self.fields), remote, policy=policy)
+            result = merge(
+                {}, snapshot(local, self.fields), remote, policy=policy, defaults=self.defaults
+            )
             return Decision(
                 LINK,
                 mapped,
@@ -331,7 +369,6 @@ class RecordImporter:
         changed_locals, changed_fields = [], set()
         changed_mappings, conflicts = [], []
         for decision in decisions:
-            self.tally(decision)
             mapped, mapping, result = decision.mapped, decision.mapping, decision.result
             settled_hash = mapped.hash if decision.conflict is None else ""
             if decision.action in (CREATE, RECREATE):
@@ -354,7 +391,9 @@ class RecordImporter:
                     changed_locals.append(decision.local)
                     changed_fields.update(result.apply)
                 mapping.base_data = result.base
-                mapping.remote_hash = settled_hash or mapping.remote_hash
+                # While a conflict is pending the record is merged again at every sync,
+                # so the conflict follows both sides (and closes when they agree again).
+                mapping.remote_hash = settled_hash
                 for name, value in self.mapping_extras(mapped).items():
                     setattr(mapping, name, value)
                 changed_mappings.append(mapping)
@@ -401,6 +440,15 @@ class RecordImporter:
                 ],
             )
         record_conflicts(self.config, self.ctx.log, self.entity_type, conflicts)
+        close_settled(
+            self.config,
+            self.entity_type,
+            [
+                d.mapped.twizzit_id
+                for d in decisions
+                if d.conflict is None and d.action in (CREATE, LINK, UPDATE, RECREATE)
+            ],
+        )
 
     # --- deletions in Twizzit ----------------------------------------------------------------
     def scoped_mappings(self):
@@ -410,15 +458,21 @@ class RecordImporter:
 
     def judge_deletions(self) -> None:
         """After a complete listing: mapped records Twizzit no longer lists."""
-        if not self.archivable:
+        if not self.archivable or self.incomplete:
             return
-        missing = [
-            pk
-            for pk, twizzit_id in self.scoped_mappings()
-            .values_list("pk", self.remote_attr)
-            .iterator(chunk_size=2000)
-            if twizzit_id not in self.seen
-        ]
+        missing = self.missing()
+        if missing and self.refetch is not None:
+            # A second look by id: a record that slipped between pages is found (and
+            # synced) here instead of being taken for deleted. Costs calls only when
+            # something seems gone.
+            ids = sorted(missing.values())
+            for start in range(0, len(ids), REFETCH_BATCH):
+                for page in self.refetch(ids[start : start + REFETCH_BATCH]):
+                    self.import_page(page)
+            if self.incomplete:
+                return
+            missing = self.missing()
+        missing = sorted(missing)
         for start in range(0, len(missing), CHUNK):
             chunk = missing[start : start + CHUNK]
             if self.ctx.dry_run:
@@ -427,20 +481,31 @@ class RecordImporter:
                 with transaction.atomic():
                     self.judge_chunk(chunk)
 
+    def missing(self) -> dict[int, int]:
+        """{mapping pk: Twizzit id} of mapped records this run has not seen."""
+        return {
+            pk: twizzit_id
+            for pk, twizzit_id in self.scoped_mappings()
+            .values_list("pk", self.remote_attr)
+            .iterator(chunk_size=2000)
+            if twizzit_id not in self.seen
+        }
+
     def judge_chunk(self, mapping_pks: list[int]) -> None:
         policy = self.config.conflict_policy
         now = timezone.now()
         mappings = self.mapping_model.objects.filter(pk__in=mapping_pks).select_related(
             self.local_attr
         )
-        archived, drafts = [], []
+        archived, drafts, unsettled = [], [], []
         for mapping in mappings:
             local = self.local_of(mapping)
             if local is None or local.archived_at is not None:
                 continue
             twizzit_id = getattr(mapping, self.remote_attr)
             if self.ctx.dry_run:
-                self.report.plan(self.entity, twizzit_id, "deleted_in_twizzit", str(local))
+                label = self.label(snapshot(local, self.fields))
+                self.report.plan(self.entity, twizzit_id, "deleted_in_twizzit", label)
             if policy == ConflictPolicy.TWIZZIT_WINS:
                 local.archived_at = now
                 archived.append(local)
@@ -450,6 +515,8 @@ class RecordImporter:
                 self.report.count(self.entity, "policy_decided")
             else:
                 self.report.count(self.entity, "conflicts")
+                mapping.remote_hash = ""  # look again if it comes back
+                unsettled.append(mapping)
                 drafts.append(
                     ConflictDraft(
                         twizzit_id=twizzit_id,
@@ -463,4 +530,6 @@ class RecordImporter:
             return
         if archived:
             self.model.objects.bulk_update(archived, ["archived_at"])
+        if unsettled:
+            self.mapping_model.objects.bulk_update(unsettled, ["remote_hash"])
         record_conflicts(self.config, self.ctx.log, self.entity_type, drafts)

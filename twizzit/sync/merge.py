@@ -11,8 +11,9 @@ value → they agree. Both changed to different values → a conflict, which the
 policy settles (Twizzit wins / ShotSpot wins) or a person decides (manual).
 
 A field missing from the base (a record linked for the first time) has no history: equal
-values agree, an empty local value takes Twizzit's, and two different non-empty values are a
-conflict, because the local one may be an edit made in ShotSpot.
+values agree, a local value that was never filled in (empty, or still the field's default)
+takes Twizzit's, and two different filled-in values are a conflict, because the local one
+may be an edit made in ShotSpot.
 """
 
 from __future__ import annotations
@@ -37,19 +38,24 @@ class MergeResult:
         return bool(self.conflicts)
 
 
-def merge(base: dict, local: dict, remote: dict, *, policy: str = "manual") -> MergeResult:
-    """Merge `remote` into `local` against `base`; `policy` settles conflicting fields."""
+def merge(
+    base: dict, local: dict, remote: dict, *, policy: str = "manual", defaults: dict | None = None
+) -> MergeResult:
+    """Merge `remote` into `local` against `base`; `policy` settles conflicting fields.
+
+    `defaults`: the local fields' default values, which on a first link count as empty.
+    """
+    defaults = defaults or {}
     result = MergeResult(base=dict(base))
     for name, theirs in remote.items():
         ours = local.get(name)
         agreed = base.get(name, MISSING)
+        unfilled = ours in EMPTY_VALUES or (name in defaults and ours == defaults[name])
         if ours == theirs:
             result.base[name] = theirs
         elif agreed is not MISSING and theirs == agreed:
             continue  # only ShotSpot changed: keep the local edit, the base stays
-        elif (agreed is not MISSING and ours == agreed) or (
-            agreed is MISSING and ours in EMPTY_VALUES
-        ):
+        elif (agreed is not MISSING and ours == agreed) or (agreed is MISSING and unfilled):
             result.apply[name] = theirs
             result.base[name] = theirs
         elif policy == "twizzit_wins":

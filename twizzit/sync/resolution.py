@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.forms import modelform_factory
 from django.forms.models import model_to_dict
 from django.utils import timezone
@@ -29,7 +29,7 @@ from django.utils import timezone
 from shotspot.forms import https_formfield
 from shotspot.models import SyncSource
 from twizzit.models import ConflictType, Resolution, SyncConflict
-from twizzit.sync.entities import PlayerImporter, TeamImporter
+from twizzit.sync.entities import PlayerImporter, SeasonImporter, TeamImporter
 from twizzit.sync.values import assign, snapshot
 
 
@@ -38,7 +38,7 @@ class ResolutionError(ValidationError):
 
 
 # Per entity type: the model, mapping and merged fields, as the importers define them.
-SPECS = {"player": PlayerImporter, "team": TeamImporter}
+SPECS = {"player": PlayerImporter, "team": TeamImporter, "season": SeasonImporter}
 
 
 # What each resolution means for each kind of conflict, in the words a club admin reads.
@@ -72,6 +72,14 @@ def resolve_conflict(conflict: SyncConflict, resolution: str, values=None, user=
     if resolution not in Resolution.values or resolution == Resolution.PENDING:
         raise ResolutionError(f"{resolution!r} is not a resolution.", code="invalid")
     with transaction.atomic():
+        # Lock in the sync's order (mapping, local row, conflict) so a resolution and a
+        # running sync never wait on each other in a circle (a deadlock on PostgreSQL).
+        spec = SPECS.get(conflict.entity_type)
+        if spec is not None:
+            mapping = _mapping(conflict, spec)
+            local_id = getattr(mapping, f"{spec.local_attr}_id", None) if mapping else None
+            if local_id is not None:
+                list(spec.model.objects.select_for_update().filter(pk=local_id).values("pk"))
         conflict = SyncConflict.objects.select_for_update().get(pk=conflict.pk)
         if not conflict.is_pending:
             raise ResolutionError(
@@ -85,7 +93,6 @@ def resolve_conflict(conflict: SyncConflict, resolution: str, values=None, user=
                 f"as {resolution}; choose one of: {', '.join(allowed)}.",
                 code="invalid",
             )
-        spec = SPECS.get(conflict.entity_type)
         if spec is None:
             raise ResolutionError(f"{conflict.entity_type} conflicts cannot be resolved here.")
         handler = HANDLERS[conflict.conflict_type]
@@ -119,6 +126,8 @@ def resolve_conflicts(ids, resolution: str, user=None) -> BulkResult:
             resolve_conflict(conflict, resolution, user=user)
         except ValidationError as exc:
             result.failed.append({"id": conflict.pk, "message": " ".join(exc.messages)})
+        except DatabaseError as exc:  # e.g. a lock timeout: this one fails, the rest go on
+            result.failed.append({"id": conflict.pk, "message": f"Not saved: {exc}"})
         else:
             result.resolved.append(conflict.pk)
     return result
@@ -196,8 +205,9 @@ def _duplicate(conflict, spec, resolution, values):
     elif resolution == Resolution.MANUAL:
         local = _link_target(conflict, spec, values.get("local_id"))
         setattr(mapping, spec.local_attr, local)
-        # The admin chose this row: from now on it follows Twizzit's changes.
-        mapping.base_data = snapshot(local, spec.fields)
+        # Like an automatic first link: the next sync merges with no base, so values only
+        # ShotSpot filled in are kept and differing filled-in values are asked about.
+        mapping.base_data = {}
         local.sync_source = SyncSource.TWIZZIT
         local.save(update_fields=["sync_source", "updated_at"])
         applied = {"local_id": local.pk}
@@ -275,7 +285,7 @@ def relink_mapping(mapping, local):
     if taken.exclude(pk=mapping.pk).exists():
         raise ResolutionError(f"{local} is already linked to another Twizzit record.", code="taken")
     setattr(mapping, spec.local_attr, local)
-    mapping.base_data = snapshot(local, spec.fields)
+    mapping.base_data = {}  # merged like a first link at the next sync: nothing overwritten
     mapping.remote_hash = ""
     mapping.ignore_remote = False
     mapping.save()

@@ -30,6 +30,7 @@ class RosterImporter:
         self.roles = roles
         self.team_for_group = team_for_group
         self.wanted: set[tuple[int, int, str]] = set()
+        self.had_errors = False  # an unreadable row: the listing cannot prove a removal
 
     def import_page(self, rows: list) -> None:
         report = self.report
@@ -39,6 +40,7 @@ class RosterImporter:
             try:
                 links.append(rosters.map_group_contact(row))
             except MappingError as exc:
+                self.had_errors = True
                 report.error(ENTITY, None, str(exc))
         player_for_contact = dict(
             PlayerMapping.objects.filter(

@@ -68,9 +68,33 @@ def reap_stale_runs(config: TwizzitConfig | None = None) -> int:
 def reap_unstarted_runs(max_age: timedelta) -> int:
     """Fail pending runs that no worker has picked up for `max_age` (no cluster running)."""
     now = timezone.now()
-    return SyncLog.objects.filter(status=SyncStatus.PENDING, created_at__lt=now - max_age).update(
+    stale = list(
+        SyncLog.objects.filter(status=SyncStatus.PENDING, created_at__lt=now - max_age).values_list(
+            "pk", flat=True
+        )
+    )
+    failed = SyncLog.objects.filter(pk__in=stale, status=SyncStatus.PENDING).update(
         status=SyncStatus.FAILED, message=NEVER_STARTED, completed_at=now
     )
+    free_reservations(stale)
+    return failed
+
+
+def free_reservations(log_ids) -> None:
+    """Free connections reserved for runs that will now never start."""
+    TwizzitConfig.objects.filter(running_sync__in=list(log_ids)).update(
+        running_sync=None, lease_expires_at=None
+    )
+
+
+def fail_unstarted(log: SyncLog, message: str) -> bool:
+    """Fail a run that could not start, and free a reservation made for it."""
+    failed = SyncLog.objects.filter(pk=log.pk, status=SyncStatus.PENDING).update(
+        status=SyncStatus.FAILED, completed_at=timezone.now(), message=message
+    )
+    if failed:
+        free_reservations([log.pk])
+    return bool(failed)
 
 
 def active_run(config: TwizzitConfig) -> SyncLog | None:
@@ -166,6 +190,7 @@ def request_cancel(log: SyncLog) -> SyncLog:
         completed_at=now,
         message="Cancelled before it started.",
     ):
+        free_reservations([log.pk])
         log.refresh_from_db()
         return log
     SyncLog.objects.filter(pk=log.pk, status=SyncStatus.RUNNING).update(cancel_requested=True)
