@@ -27,6 +27,7 @@ from twizzit.client import (
     TwizzitBadResponse,
     TwizzitClient,
     TwizzitConfigError,
+    TwizzitError,
     TwizzitPagingError,
     TwizzitPermissionError,
     TwizzitQuotaError,
@@ -463,6 +464,16 @@ def test_secrets_never_reach_logs_exception_messages_or_reprs(rsps, sleeps, capl
         assert TOKEN not in text
     assert repr(client) == f"<TwizzitClient {BASE} org={ORG}>"
     assert repr(store) == "<MemoryTokenStore>"
+
+
+def test_an_error_page_echoing_the_login_form_does_not_leak_the_password(rsps):
+    rsps.post(
+        f"{API}/authenticate", status=418, body=f"<html>You sent: sandbox / {PASSWORD}</html>"
+    )
+    with pytest.raises(TwizzitError) as failed:
+        make_client().authenticate()
+    assert PASSWORD not in str(failed.value)
+    assert "418" in str(failed.value)
 
 
 # --- paging -----------------------------------------------------------------------------

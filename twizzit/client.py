@@ -297,7 +297,8 @@ class TwizzitClient:
                 f"Twizzit refused the credentials of user {self.username!r}: {reason}",
                 status=response.status_code,
             )
-        self._raise_for_status(response, "authenticate")
+        # An error page may echo the form it was sent: mask the password in any excerpt.
+        self._raise_for_status(response, "authenticate", password)
         token, valid_till = _parse_login(response)
         self.token_store.save(token, valid_till)
         self._token, self._valid_till = token, valid_till
@@ -608,12 +609,14 @@ class TwizzitClient:
         except Urllib3Error:
             return None
 
-    def _raise_for_status(self, response: requests.Response, endpoint: str) -> None:
+    def _raise_for_status(
+        self, response: requests.Response, endpoint: str, *secrets: str | None
+    ) -> None:
         status = response.status_code
         if 200 <= status < 300:
             return
         _raise_if_monthly_limit(response, endpoint)
-        reason = _error_text(response, self._token)
+        reason = _error_text(response, self._token, *secrets)
         if status == 403 or (status == 400 and "no access" in reason.lower()):
             raise TwizzitPermissionError(
                 f"Twizzit refused access to organisation {self.organization_id} on "
