@@ -532,3 +532,31 @@ def test_bulk_resolution_reports_unknown_and_refused_conflicts_and_resolves_the_
     assert again.failed[0]["message"].endswith("was already resolved (twizzit_wins).")
     player.refresh_from_db()
     assert player.email == "remote@twizzit.be"
+
+
+def test_a_running_sync_publishes_progress_and_stops_when_cancelled_keeping_its_work(
+    config, sandbox
+):
+    from twizzit.models import SyncLog
+    from twizzit.sync import request_cancel
+
+    seen_progress = []
+
+    def cancel_after_first_contacts_page(phase, report):
+        log = SyncLog.objects.get(config=config, status=SyncStatus.RUNNING)
+        seen_progress.append(log.progress)  # what a status page reads meanwhile
+        if phase == "players" and report.stats["players"]["fetched"] == 100:
+            request_cancel(log)
+
+    log = run_sync(config, on_progress=cancel_after_first_contacts_page)
+
+    assert log.status == SyncStatus.CANCELLED
+    assert "work done so far is kept" in log.message
+    # Asked during page one's checkpoint: page two was under way and is kept; the check
+    # before page three stops the run.
+    assert Player.objects.count() == 200
+    assert {"phase": "players", "processed": {**log.progress["processed"], "players": 100}} in (
+        seen_progress
+    )
+    config.refresh_from_db()
+    assert config.running_sync is None
