@@ -35,8 +35,6 @@ from twizzit.client import (
     TwizzitUnavailable,
 )
 
-pytest_plugins = ["tests.sandbox"]  # the sandbox fixtures
-
 BASE = "https://twizzit.test"
 API = f"{BASE}/v2/api"
 ORG = 4242

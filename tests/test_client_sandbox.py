@@ -15,8 +15,6 @@ from twizzit.client import (
     TwizzitQuotaError,
 )
 
-pytest_plugins = ["tests.sandbox"]
-
 
 def client_for(server, **options) -> TwizzitClient:
     return TwizzitClient(

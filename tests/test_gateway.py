@@ -17,8 +17,6 @@ from twizzit.crypto import SecretDecryptionError
 from twizzit.gateway import ConfigTokenStore, client_for
 from twizzit.models import PASSWORD, TwizzitConfig
 
-pytest_plugins = ["tests.sandbox"]  # the sandbox fixtures
-
 
 @pytest.fixture
 def connection(sandbox_config):

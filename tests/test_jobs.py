@@ -27,8 +27,6 @@ from twizzit.models import (
 from twizzit.quota import month_of, today
 from twizzit.sync.runs import INTERRUPTED, NEVER_STARTED, claim, create_run, release
 
-pytest_plugins = ["tests.sandbox"]
-
 ANOTHER_ORG = 2002  # the sandbox refuses it (403): a connection whose syncs fail
 
 

@@ -14,8 +14,6 @@ from twizzit.gateway import client_for
 from twizzit.models import ApiUsage
 from twizzit.quota import ApiUsageMeter, usage_this_month, would_exceed
 
-pytest_plugins = ["tests.sandbox"]  # the sandbox fixtures
-
 JANUARY_31 = date(2026, 1, 31)
 FEBRUARY_1 = date(2026, 2, 1)
 

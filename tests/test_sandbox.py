@@ -20,8 +20,6 @@ from twizzit.models import TwizzitConfig
 from twizzit.sandbox import ORGANIZATION_ID, SandboxServer, SandboxState
 from twizzit.sandbox.data import generate
 
-pytest_plugins = ["tests.sandbox"]
-
 ROOT = Path(__file__).resolve().parent.parent
 ORG = {"organization-ids[]": ORGANIZATION_ID}
 CONTACT_KEYS = {

@@ -23,8 +23,6 @@ from twizzit.status import connection_status
 from twizzit.sync import run_sync
 from twizzit.sync.runs import claim, create_run
 
-pytest_plugins = ["tests.sandbox"]
-
 
 def finished_log(config, status, *, minutes_ago, message=""):
     done = timezone.now() - timedelta(minutes=minutes_ago)

@@ -17,8 +17,6 @@ from twizzit.models import PASSWORD, ApiUsage, TwizzitConfig
 from twizzit.quota import usage_this_month
 from twizzit.verify import print_report, verify_config, verify_credentials
 
-pytest_plugins = ["tests.sandbox"]  # the sandbox fixtures
-
 
 def credentials(server, **changes) -> dict:
     values = {

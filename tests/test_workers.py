@@ -47,7 +47,6 @@ from twizzit.models import (
 )
 from twizzit.sync.runs import INTERRUPTED
 
-pytest_plugins = ["tests.sandbox"]
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 BASE_DIR = Path(settings.BASE_DIR)

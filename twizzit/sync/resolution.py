@@ -75,11 +75,12 @@ def resolve_conflict(conflict: SyncConflict, resolution: str, values=None, user=
         # Lock in the sync's order (mapping, local row, conflict) so a resolution and a
         # running sync never wait on each other in a circle (a deadlock on PostgreSQL).
         spec = SPECS.get(conflict.entity_type)
-        if spec is not None:
-            mapping = _mapping(conflict, spec)
-            local_id = getattr(mapping, f"{spec.local_attr}_id", None) if mapping else None
-            if local_id is not None:
-                list(spec.model.objects.select_for_update().filter(pk=local_id).values("pk"))
+        if spec is None:
+            raise ResolutionError(f"{conflict.entity_type} conflicts cannot be resolved here.")
+        mapping = _mapping(conflict, spec)
+        local_id = getattr(mapping, f"{spec.local_attr}_id", None) if mapping else None
+        if local_id is not None:
+            list(spec.model.objects.select_for_update().filter(pk=local_id).values("pk"))
         conflict = SyncConflict.objects.select_for_update().get(pk=conflict.pk)
         if not conflict.is_pending:
             raise ResolutionError(
@@ -93,10 +94,8 @@ def resolve_conflict(conflict: SyncConflict, resolution: str, values=None, user=
                 f"as {resolution}; choose one of: {', '.join(allowed)}.",
                 code="invalid",
             )
-        if spec is None:
-            raise ResolutionError(f"{conflict.entity_type} conflicts cannot be resolved here.")
         handler = HANDLERS[conflict.conflict_type]
-        applied = handler(conflict, spec, resolution, dict(values or {}))
+        applied = handler(conflict, spec, mapping, resolution, dict(values or {}))
         conflict.resolution = resolution
         conflict.resolved_values = applied
         conflict.resolved_by = user if user is not None and user.is_authenticated else None
@@ -141,7 +140,7 @@ def _mapping(conflict, spec):
     )
 
 
-def _acknowledge(mapping, spec, twizzit_values: dict) -> None:
+def _acknowledge(mapping, twizzit_values: dict) -> None:
     mapping.base_data = {**mapping.base_data, **twizzit_values}
     mapping.remote_hash = ""
     mapping.last_synced_at = timezone.now()
@@ -169,8 +168,7 @@ def _validated(local, spec, values: dict, allowed) -> dict:
     return snapshot(cleaned, list(values))
 
 
-def _mismatch(conflict, spec, resolution, values):
-    mapping = _mapping(conflict, spec)
+def _mismatch(conflict, spec, mapping, resolution, values):
     local = getattr(mapping, spec.local_attr) if mapping else None
     if local is None:
         raise ResolutionError("The ShotSpot row of this conflict no longer exists.")
@@ -183,13 +181,13 @@ def _mismatch(conflict, spec, resolution, values):
     if applied:
         assign(local, applied)
         local.save(update_fields=[*applied, "updated_at"])
-    _acknowledge(mapping, spec, twizzit)
+    _acknowledge(mapping, twizzit)
     mapping.save()
     return applied
 
 
-def _duplicate(conflict, spec, resolution, values):
-    if _mapping(conflict, spec) is not None:
+def _duplicate(conflict, spec, mapping, resolution, values):
+    if mapping is not None:
         raise ResolutionError("This Twizzit record is already linked.")
     mapping = spec.mapping_model(
         config_id=conflict.config_id, **{spec.remote_attr: conflict.twizzit_id}
@@ -233,8 +231,7 @@ def _link_target(conflict, spec, local_id):
     return local
 
 
-def _deleted_in_twizzit(conflict, spec, resolution, values):
-    mapping = _mapping(conflict, spec)
+def _deleted_in_twizzit(conflict, spec, mapping, resolution, values):
     local = getattr(mapping, spec.local_attr) if mapping else None
     if local is None:
         return {}
@@ -249,8 +246,7 @@ def _deleted_in_twizzit(conflict, spec, resolution, values):
     return {"unlinked": local.pk}
 
 
-def _deleted_in_shotspot(conflict, spec, resolution, values):
-    mapping = _mapping(conflict, spec)
+def _deleted_in_shotspot(conflict, spec, mapping, resolution, values):
     if mapping is None:
         raise ResolutionError("This Twizzit record is no longer mapped.")
     if resolution == Resolution.TWIZZIT_WINS:
