@@ -67,6 +67,8 @@ def test_a_new_connection_has_no_runs_and_its_whole_quota(config):
         "calls": 0,
         "limit": config.monthly_call_limit,
         "remaining": config.monthly_call_limit,
+        "possibly_spent": False,
+        "rate_limited_at": None,
     }
 
 
@@ -145,6 +147,8 @@ def test_api_usage_counts_this_month_only(config):
         "calls": 120,
         "limit": 500,
         "remaining": 380,
+        "possibly_spent": False,
+        "rate_limited_at": None,
     }
 
 
