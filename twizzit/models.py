@@ -317,8 +317,12 @@ class SyncLog(models.Model):
         ]
 
     def __str__(self):
+        # The admin shows runs by this label (e.g. a connection's running sync).
         kind = "preview" if self.dry_run else "sync"
-        return f"{self.get_sync_type_display()} {kind} #{self.pk} ({self.shown_status})"
+        state = self.shown_status
+        if self.heartbeat_age is not None:
+            state += f", last heartbeat {round(self.heartbeat_age)} s ago"
+        return f"{self.get_sync_type_display()} {kind} #{self.pk} ({state})"
 
     @property
     def is_active(self) -> bool:

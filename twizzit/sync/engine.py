@@ -173,7 +173,7 @@ class SyncEngine:
                 "Cancelled on request; the work done so far is kept.",
             )
         except runs.ClaimLost:
-            status, message = SyncStatus.FAILED, runs.INTERRUPTED
+            status, message = SyncStatus.FAILED, runs.CLAIM_LOST
         except FATAL_ERRORS as exc:
             status, message = SyncStatus.FAILED, one_line(exc)
             if isinstance(exc, TwizzitRateLimitError) and exc.retry_after is None:

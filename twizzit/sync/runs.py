@@ -29,6 +29,10 @@ from twizzit.sync.liveness import lease_window, owner_is_gone, process_identity
 INTERRUPTED = "interrupted: the process running it stopped (its heartbeat ended)"
 NEVER_STARTED = "never started: no worker picked it up"
 CREATOR_GONE = "never started: the process that created it stopped before it began"
+CLAIM_LOST = (
+    "interrupted: its heartbeat lapsed and another run took the connection; "
+    "what it wrote so far is kept"
+)
 
 
 class SyncInProgress(Exception):
