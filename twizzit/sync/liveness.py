@@ -8,10 +8,11 @@ took the task. Two signs tell a live run from a dead one:
   database connection of its own, whatever the run's main thread is doing (waiting on a
   slow Twizzit call, writing a large page). A process that is killed stops beating, and
   its lease runs out within TWIZZIT_SYNC_LEASE_SECONDS wherever it ran.
-- **The owner.** The SyncLog records which process holds it (`owner`: host name, boot
-  time, pid and the process's start time). On the same machine, a process that is gone
-  (or a pid reused by another process, or a zombie) is known to be dead at once, without
-  waiting for the lease: the next claim fails the run immediately.
+- **The owner.** The SyncLog records which process holds it (`owner`: host name and pid
+  namespace, boot time, pid and the process's start time). On the same machine and in
+  the same pid namespace, a process that is gone (or a pid reused by another process, or
+  a zombie) is known to be dead at once, without waiting for the lease: the next claim
+  fails the run immediately.
 
 A run started inside a caller's open transaction (a test's, or code that wraps a sync in
 `atomic`) gets no heartbeat thread: another connection could not see its rows. Its page
@@ -41,7 +42,13 @@ def lease_window() -> timedelta:
 
 
 def _host() -> str:
-    return f"{socket.gethostname()}{SEPARATOR}{int(psutil.boot_time())}"
+    """This machine and pid namespace: only there does a pid name the same process."""
+    try:
+        # Containers sharing a host name (host networking) still differ in pid namespace.
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    return f"{socket.gethostname()}/{namespace}{SEPARATOR}{int(psutil.boot_time())}"
 
 
 def process_identity(pid: int | None = None) -> str:
