@@ -32,8 +32,9 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY, TWIZZIT_ENCRYPTION_KEY = resolve_keys(os.environ, debug=DEBUG, var_dir=VAR_DIR)
 TWIZZIT_ENCRYPTION_KEYS_OLD = parse_old_keys(os.environ.get("TWIZZIT_ENCRYPTION_KEYS_OLD", ""))
 TWIZZIT_RATE_LIMIT_MONTHLY = env_int("TWIZZIT_RATE_LIMIT_MONTHLY", 10_000)
-# A running sync whose worker has not renewed its lease for this long is presumed dead.
-TWIZZIT_SYNC_LEASE_SECONDS = env_int("TWIZZIT_SYNC_LEASE_SECONDS", 600)
+# A running sync whose heartbeat has stopped for this long is presumed dead. A live run
+# renews it from a heartbeat thread every third of this, whatever its page is doing.
+TWIZZIT_SYNC_LEASE_SECONDS = env_int("TWIZZIT_SYNC_LEASE_SECONDS", 30)
 SCHEDULER_TIMEZONE = os.environ.get("SCHEDULER_TIMEZONE", "UTC")
 
 ALLOWED_HOSTS = [
@@ -46,6 +47,28 @@ CSRF_TRUSTED_ORIGINS = [
     for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",")
     if origin.strip()
 ]
+
+# --- HTTPS (see `manage.py check --deploy`) ---------------------------------------------
+# With DEBUG off the service is meant to be reached over HTTPS only: browsers are told to
+# stay on HTTPS (HSTS), plain http is redirected, and cookies never travel in clear.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+# Both cover this host name and the names under it only (never its parent domain); the
+# preload directive merely allows submitting the name to browsers' lists by hand.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# Behind a TLS-terminating proxy: the header (and value) by which it says the request came
+# over HTTPS, e.g. "X-Forwarded-Proto: https". Only set it when the proxy always sets or
+# strips that header, or a client could claim HTTPS on a plain connection.
+_PROXY_SSL_HEADER = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+if _PROXY_SSL_HEADER:
+    _header, _, _value = _PROXY_SSL_HEADER.partition(":")
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _header.strip().upper().replace("-", "_"),
+        _value.strip() or "https",
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",

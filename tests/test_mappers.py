@@ -151,13 +151,11 @@ def test_null_birth_date_and_empty_birth_date_both_mean_unknown():
     assert map_contact(contact(7003)).fields["date_of_birth"] is None
 
 
-def test_impossible_birth_date_is_refused_naming_field_and_value():
+def test_impossible_birth_date_is_refused_naming_the_field_but_not_the_date():
     with pytest.raises(MappingError) as error:
         map_contact(contact(7005))
 
-    assert str(error.value) == (
-        "contact 7005 date-of-birth '2001-02-30' is not a real calendar date"
-    )
+    assert str(error.value) == "contact 7005 date-of-birth is not a real calendar date"
 
 
 @pytest.mark.parametrize("value", ["17/05/2004", "2004-5-17", "20040517", "yesterday", 20040517])
@@ -168,7 +166,7 @@ def test_birth_date_not_in_twizzit_form_is_refused(value):
     with pytest.raises(MappingError, match="date-of-birth") as error:
         map_contact(record)
 
-    assert repr(value) in str(error.value)
+    assert str(value) not in str(error.value)  # a date of birth is personal data
 
 
 @pytest.mark.parametrize(
@@ -216,13 +214,13 @@ def test_empty_jersey_number_means_no_number():
 @pytest.mark.parametrize(
     ("number", "reason"),
     [
-        (1000, "outside 0..999"),
-        (-1, "outside 0..999"),
-        ("1000", "outside 0..999"),
-        ("abc", "not a whole number"),
-        ("7a", "not a whole number"),
-        (7.5, "not a whole number"),
-        (True, "not a whole number"),
+        (1000, "1000 is outside 0 to 999"),
+        (-1, "-1 is outside 0 to 999"),
+        ("1000", "1000 is outside 0 to 999"),
+        ("abc", "is not a whole number"),
+        ("7a", "is not a whole number"),
+        (7.5, "is not a whole number"),
+        (True, "is not a whole number"),
     ],
 )
 def test_jersey_number_no_shirt_carries_is_refused(number, reason):
@@ -232,7 +230,7 @@ def test_jersey_number_no_shirt_carries_is_refused(number, reason):
     with pytest.raises(MappingError) as error:
         map_contact(record)
 
-    assert str(error.value) == f"contact 7001 number {number!r} is {reason}"
+    assert str(error.value) == f"contact 7001 number {reason}"
 
 
 def test_first_filled_email_slot_wins_and_keeps_its_case():
@@ -252,10 +250,10 @@ def test_email_is_stripped_of_surrounding_spaces():
 
 
 def test_malformed_email_is_refused():
-    with pytest.raises(MappingError, match="invalid email") as error:
+    with pytest.raises(MappingError, match="not a valid email address") as error:
         map_contact(contact(7007))
 
-    assert "'emma.maes@'" in str(error.value)
+    assert "emma.maes" not in str(error.value)  # an address is personal data
     assert "email-1" in str(error.value)
 
 
@@ -264,7 +262,7 @@ def test_clearly_malformed_email_addresses_are_refused(address):
     record = contact(7001)
     record["email-1"]["email"] = address
 
-    with pytest.raises(MappingError, match="invalid email"):
+    with pytest.raises(MappingError, match="not a valid email address"):
         map_contact(record)
 
 
@@ -350,7 +348,7 @@ def test_profile_image_flag_that_is_neither_yes_nor_no_is_refused():
     record = contact(7001)
     record["has-profile-image"] = "maybe"
 
-    with pytest.raises(MappingError, match="has-profile-image is not true or false: 'maybe'"):
+    with pytest.raises(MappingError, match=r"has-profile-image is not true or false \(got text\)"):
         map_contact(record)
 
 
@@ -584,14 +582,14 @@ def test_season_with_empty_end_date_has_no_end_date():
     assert map_season(season(19)).fields["end_date"] is None
 
 
-def test_season_with_impossible_start_date_is_refused_naming_the_value():
+def test_season_with_impossible_start_date_is_refused_naming_the_field():
     record = season(21)
     record["start-date"] = "2025-06-31"
 
     with pytest.raises(MappingError) as error:
         map_season(record)
 
-    assert str(error.value) == "season 21 start-date '2025-06-31' is not a real calendar date"
+    assert str(error.value) == "season 21 start-date is not a real calendar date"
 
 
 def test_season_that_ends_before_it_starts_is_refused():

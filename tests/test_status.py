@@ -67,6 +67,8 @@ def test_a_new_connection_has_no_runs_and_its_whole_quota(config):
         "calls": 0,
         "limit": config.monthly_call_limit,
         "remaining": config.monthly_call_limit,
+        "possibly_spent": False,
+        "rate_limited_at": None,
     }
 
 
@@ -145,6 +147,8 @@ def test_api_usage_counts_this_month_only(config):
         "calls": 120,
         "limit": 500,
         "remaining": 380,
+        "possibly_spent": False,
+        "rate_limited_at": None,
     }
 
 
@@ -207,3 +211,39 @@ def test_status_command_tells_a_person_what_runs_and_what_is_next(config):
 def test_status_command_refuses_an_unknown_organisation(config):
     with pytest.raises(CommandError, match="No Twizzit connection for organisation 999"):
         run_status("--org", "999")
+
+
+@pytest.mark.django_db
+def test_a_dry_run_is_shown_as_a_preview_everywhere(config, make_user):
+    from rest_framework.test import APIClient
+
+    from twizzit.api.permissions import ADMIN_GROUP
+
+    preview = finished_log(config, SyncStatus.SUCCESS, minutes_ago=3)
+    SyncLog.objects.filter(pk=preview.pk).update(dry_run=True)
+    real = finished_log(config, SyncStatus.SUCCESS, minutes_ago=10)
+    api = APIClient()
+    api.force_authenticate(make_user("ada", ADMIN_GROUP))
+
+    recent = api.get(f"/api/twizzit/connections/{config.pk}/status/").json()["recent"]
+    lines = run_status("--org", "4242").splitlines()
+
+    assert [(r["id"], r["dry_run"]) for r in recent] == [(preview.pk, True), (real.pk, False)]
+    [preview_line] = [line for line in lines if f"#{preview.pk} " in line]
+    [real_line] = [line for line in lines if f"#{real.pk} " in line]
+    assert "preview" in preview_line and "preview" not in real_line
+    preview.refresh_from_db()
+    assert str(preview) == f"Full preview #{preview.pk} (success)"  # the admin's label
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    def make(username, *groups):
+        from django.contrib.auth.models import Group
+
+        user = django_user_model.objects.create_user(username)
+        for name in groups:
+            user.groups.add(Group.objects.get_or_create(name=name)[0])
+        return user
+
+    return make

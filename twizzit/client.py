@@ -498,12 +498,20 @@ class TwizzitClient:
         return f"{url}?{query}" if query else url
 
     def _get_list(self, endpoint: str, params: dict) -> list[dict]:
+        """The records of one call. A row that is not an object is passed on as it is: the
+        caller reports that one record, and the rest of the page still counts."""
         response = self._get(endpoint, params)
         body = _json_body(response, endpoint, self._token)
-        if not isinstance(body, list) or not all(isinstance(row, dict) for row in body):
+        if not isinstance(body, list):
+            # Described, not quoted: a data answer holds members' personal data.
+            shape = (
+                f"an object with keys {sorted(body)[:5]}"
+                if isinstance(body, dict)
+                else (type(body).__name__)
+            )
             raise TwizzitBadResponse(
                 f"Twizzit answered {endpoint} with status {response.status_code} and not a "
-                f"list of records: {_excerpt(response.text, self._token)}",
+                f"list of records (got {shape})",
                 status=response.status_code,
             )
         logger.debug("Twizzit %s: %s records", endpoint, len(body))
@@ -710,9 +718,16 @@ def _json_body(response: requests.Response, endpoint: str, *secrets: str | None)
     try:
         return response.json()
     except ValueError:
+        text = response.text or ""
+        # A cut-off JSON answer is members' data: say so instead of quoting it. Anything
+        # else (a proxy's maintenance page) is quoted, it tells what went wrong.
+        shown = (
+            f"a cut-off or invalid JSON body of {len(text)} characters"
+            if text.lstrip()[:1] in ("[", "{")
+            else f"a body that is not JSON: {_excerpt(text, *secrets)}"
+        )
         raise TwizzitBadResponse(
-            f"Twizzit answered {endpoint} with status {response.status_code} and a body "
-            f"that is not JSON: {_excerpt(response.text, *secrets)}",
+            f"Twizzit answered {endpoint} with status {response.status_code} and {shown}",
             status=response.status_code,
         ) from None
 

@@ -43,12 +43,48 @@ def create_connection(*, password: str, **fields) -> TwizzitConfig:
     return config
 
 
+# Where the stored password goes and whose it is: changing either needs it typed again.
+CREDENTIAL_TARGET_FIELDS = ("api_base_url", "api_username")
+PASSWORD_AGAIN = (
+    "Enter the Twizzit password again to change the {fields}: the stored password and "  # noqa: S105
+    "token are never sent to a new address or for another account."
+)
+
+
+def retargeted_fields(config: TwizzitConfig, fields: dict) -> list[str]:
+    """The credential-target fields that `fields` would change on the saved connection."""
+    if config.pk is None:
+        return []
+    saved = (
+        TwizzitConfig.objects.filter(pk=config.pk).values(*CREDENTIAL_TARGET_FIELDS).first() or {}
+    )
+    return [
+        name
+        for name in CREDENTIAL_TARGET_FIELDS
+        if name in fields and saved and fields[name] != saved[name]
+    ]
+
+
+def password_again_error(changed: list[str]) -> ValidationError:
+    names = " and ".join(name.removeprefix("api_").replace("_", " ") for name in changed)
+    return ValidationError({"api_password": PASSWORD_AGAIN.format(fields=names)})
+
+
 def update_connection(config: TwizzitConfig, *, password: str | None = None, **fields):
-    """Change fields (and the password, when one is given) after validating them."""
+    """Change fields (and the password, when one is given) after validating them.
+
+    Changing the base URL or the username needs the password in the same change (else
+    `ValidationError` on `api_password`): whoever may edit a connection must not be able
+    to re-point it at a server of their choosing and collect the stored password. The
+    cached token goes with any such change.
+    """
+    changed = retargeted_fields(config, fields)
+    if changed and not password:
+        raise password_again_error(changed)
     for name, value in fields.items():
         setattr(config, name, value)
     if password:
-        config.set_password(password)
+        config.set_password(password)  # also drops the cached token
     config.full_clean()
     config.save()
     return config

@@ -298,6 +298,9 @@ class SyncLog(models.Model):
     task_id = models.CharField(max_length=64, blank=True)
     cancel_requested = models.BooleanField(default=False)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The process holding the run ("host|boot time|pid|start time", twizzit.sync.liveness):
+    # a dead one on the same machine frees the connection without waiting for the lease.
+    owner = models.CharField(max_length=300, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -314,11 +317,34 @@ class SyncLog(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_sync_type_display()} sync #{self.pk} ({self.status})"
+        # The admin shows runs by this label (e.g. a connection's running sync).
+        kind = "preview" if self.dry_run else "sync"
+        state = self.shown_status
+        if self.heartbeat_age is not None:
+            state += f", last heartbeat {round(self.heartbeat_age)} s ago"
+        return f"{self.get_sync_type_display()} {kind} #{self.pk} ({state})"
 
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def heartbeat_age(self) -> float | None:
+        """Seconds since a running run last showed it is alive; None when not running."""
+        if self.status != SyncStatus.RUNNING or self.heartbeat_at is None:
+            return None
+        return max((timezone.now() - self.heartbeat_at).total_seconds(), 0.0)
+
+    @property
+    def is_stale(self) -> bool:
+        """Running, but its heartbeat stopped longer ago than the lease: presumed dead."""
+        age = self.heartbeat_age
+        return age is not None and age > settings.TWIZZIT_SYNC_LEASE_SECONDS
+
+    @property
+    def shown_status(self) -> str:
+        """The status as people should read it: a running run whose heartbeat stopped is stale."""
+        return "stale" if self.is_stale else self.status
 
 
 class EntityType(models.TextChoices):
@@ -410,6 +436,8 @@ class ApiUsage(models.Model):
     month = models.DateField(help_text="The first day of the month.")
     calls = models.PositiveIntegerField(default=0)
     warned_at = models.DateTimeField(null=True, blank=True)
+    # Twizzit answered 429 without saying how long to wait: the quota may be spent.
+    rate_limited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-month"]

@@ -109,6 +109,12 @@ class ApiUsageMeter:
             )
 
 
+def mark_rate_limited(config: TwizzitConfig) -> None:
+    """Twizzit answered 429 without Retry-After: note that this month's quota may be spent."""
+    usage, _ = ApiUsage.objects.get_or_create(config=config, month=month_of(today()))
+    ApiUsage.objects.filter(pk=usage.pk).update(rate_limited_at=timezone.now())
+
+
 def usage_this_month(config: TwizzitConfig) -> tuple[int, int]:
     """(calls spent this calendar month, the monthly limit) of a connection."""
     calls = (

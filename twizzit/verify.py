@@ -107,7 +107,9 @@ def _check(client: TwizzitClient, report: VerifyReport) -> None:
         report.notes.append("This account may not list its organisations.")
     else:
         report.credentials_accepted = True
-        report.organizations = [{"id": o.get("id"), "name": o.get("name")} for o in organizations]
+        report.organizations = [
+            {"id": o.get("id"), "name": o.get("name")} for o in organizations if isinstance(o, dict)
+        ]
         if org not in {o["id"] for o in report.organizations}:
             report.notes.append(f"Organisation {org} is not among those this account lists.")
 

@@ -1,8 +1,8 @@
 """Fixtures of the API tests: the four kinds of caller, a connection with known secrets.
 
 Callers: anonymous, a plain logged-in user (no role), a coach (group `coach`) and an
-admin (staff). Authenticated callers use a DRF token, like the REST clients do; the CSRF
-tests log in with a session instead.
+admin (group `twizzit-admin`; staff alone is no Twizzit role). Authenticated callers use a
+DRF token, like the REST clients do; the CSRF tests log in with a session instead.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def make_user(db, django_user_model):
 
 @pytest.fixture
 def admin(make_user):
-    return make_user("ada-admin", staff=True)
+    return make_user("ada-admin", ADMIN_GROUP, staff=True)
 
 
 @pytest.fixture

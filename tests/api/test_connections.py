@@ -122,10 +122,11 @@ def test_put_replaces_the_settings_and_needs_the_required_ones(admin_api, config
     response = admin_api.put(f"{URL}{config.pk}/", {"organization_name": "Renamed"})
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"organization_id", "api_username"}
-    response = admin_api.put(
-        f"{URL}{config.pk}/",
-        {"organization_id": 4242, "organization_name": "Renamed", "api_username": "new-user"},
-    )
+    renamed = {"organization_id": 4242, "organization_name": "Renamed", "api_username": "new-user"}
+    response = admin_api.put(f"{URL}{config.pk}/", renamed)
+    assert response.status_code == 400  # another account: its password, typed again
+    assert set(response.json()["errors"]) == {"api_password"}
+    response = admin_api.put(f"{URL}{config.pk}/", {**renamed, "api_password": "New-Pa55!"})
     assert response.status_code == 200
     config.refresh_from_db()
     assert (config.organization_name, config.api_username) == ("Renamed", "new-user")

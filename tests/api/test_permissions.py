@@ -36,7 +36,9 @@ def caller(request, make_user):
         users = {
             "plain": lambda: make_user("pim-plain"),
             "coach": lambda: make_user("cora-coach", "coach"),
-            "admin": lambda: make_user("ada-admin", staff=True),
+            "admin": lambda: make_user("ada-admin", "twizzit-admin", staff=True),
+            # Staff only opens the Django admin; in the API it grants nothing.
+            "staff": lambda: make_user("stan-staff", staff=True),
         }
         return client_for(users[role]())
 
@@ -57,6 +59,38 @@ def test_permission_matrix(world, caller, endpoint, role, expected):
     assert response.status_code == expected, response.content[:500]
     if expected in (401, 403) and "/api/schema/" not in path:
         assert response.json()["code"] in {"not_authenticated", "permission_denied"}
+
+
+STAFF_CASES = [
+    pytest.param(endpoint, status, id=f"{endpoint} as staff")
+    for endpoint in ENDPOINTS
+    for role, status in zip(ROLES, endpoint.statuses, strict=True)
+    if role == "plain"
+]
+
+
+@pytest.mark.parametrize(("endpoint", "expected"), STAFF_CASES)
+def test_staff_without_a_twizzit_role_may_do_in_the_api_what_a_plain_user_may(
+    world, caller, endpoint, expected
+):
+    client = caller("staff")
+    body = getattr(world, endpoint.body)() if endpoint.body else None
+    path = endpoint.path.format(**world.ids())
+    response = client.generic(
+        endpoint.method,
+        path,
+        data=json.dumps(body) if body is not None else "",
+        content_type="application/json",
+    )
+    assert response.status_code == expected, response.content[:500]
+
+
+def test_a_superuser_is_a_twizzit_admin_without_any_group(world, django_user_model):
+    boss = django_user_model.objects.create_superuser("boss", "boss@example.com", "x")
+    response = client_for(boss).patch(
+        f"/api/twizzit/connections/{world.config.pk}/", {"sync_enabled": False}
+    )
+    assert response.status_code == 200
 
 
 def test_members_of_the_twizzit_admin_group_are_admins_without_being_staff(world, group_admin):

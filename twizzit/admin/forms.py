@@ -3,6 +3,7 @@
 from django import forms
 
 from shotspot.forms import https_formfield
+from twizzit.connections import CREDENTIAL_TARGET_FIELDS, password_again_error, retargeted_fields
 from twizzit.models import ConflictType, Resolution, TwizzitConfig
 from twizzit.sync.resolution import CHOICES
 
@@ -27,6 +28,12 @@ class TwizzitConfigForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.instance.has_password and not cleaned.get("api_password"):
             self.add_error("api_password", "A new connection needs the Twizzit password.")
+        elif not cleaned.get("api_password"):
+            # The same rule as the API and the CLI (twizzit.connections).
+            wanted = {name: cleaned[name] for name in CREDENTIAL_TARGET_FIELDS if name in cleaned}
+            changed = retargeted_fields(self.instance, wanted)
+            if changed:
+                self.add_error(None, password_again_error(changed))
         return cleaned
 
     def save(self, commit=True):

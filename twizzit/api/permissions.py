@@ -1,6 +1,9 @@
 """Who may do what: two roles, checked on every request.
 
-- Twizzit admin: a staff user, or a member of the group `twizzit-admin`. May do everything.
+- Twizzit admin: a superuser, or a member of the group `twizzit-admin`. May do everything,
+  including changing connections (where the stored password is sent). Being `is_staff`
+  alone grants nothing here: it only opens the Django admin, where Django's own model
+  permissions apply (docs/api.md, "Roles").
 - Coach: a member of the group `coach`. May read (connections without secrets, sync logs,
   mappings, conflicts, status, ShotSpot's data), start and cancel syncs, and test a saved
   connection. May not change connections, test typed-in credentials, resolve conflicts
@@ -29,7 +32,7 @@ def roles_of(user) -> frozenset[str]:
             user.groups.filter(name__in=[ADMIN_GROUP, COACH_GROUP]).values_list("name", flat=True)
         )
         roles = set()
-        if user.is_staff or ADMIN_GROUP in groups:
+        if user.is_superuser or ADMIN_GROUP in groups:
             roles.add("admin")
         if COACH_GROUP in groups:
             roles.add("coach")
@@ -46,8 +49,8 @@ class TwizzitRole(BasePermission):
         user = request.user
         if not user or not user.is_authenticated:
             return False  # DRF answers 401 with a WWW-Authenticate header
-        if user.is_staff:
-            return True  # no query: staff are admins whatever their groups
+        if user.is_superuser:
+            return True  # no query: superusers are admins whatever their groups
         roles = roles_of(user)
         if "admin" in roles:
             return True

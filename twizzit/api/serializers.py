@@ -317,9 +317,16 @@ class StatusConnectionSerializer(serializers.Serializer):
 class RunningSyncSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     sync_type = serializers.CharField()
-    status = serializers.CharField()
+    dry_run = serializers.BooleanField(help_text="A preview: computes, writes nothing.")
+    status = serializers.CharField(
+        help_text='pending, running, or "stale": running, but its heartbeat stopped longer '
+        "ago than the lease (its process is presumed dead; the next sync frees it)."
+    )
     started_at = serializers.DateTimeField(allow_null=True)
     heartbeat_at = serializers.DateTimeField(allow_null=True)
+    heartbeat_age_seconds = serializers.IntegerField(
+        allow_null=True, help_text="Seconds since the run last showed it is alive."
+    )
     progress = serializers.JSONField()
     stats = serializers.JSONField()
     api_calls = serializers.IntegerField()
@@ -328,6 +335,7 @@ class RunningSyncSerializer(serializers.Serializer):
 class FinishedSyncSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     sync_type = serializers.CharField()
+    dry_run = serializers.BooleanField(help_text="A preview: computes, writes nothing.")
     status = serializers.CharField()
     completed_at = serializers.DateTimeField(allow_null=True)
     duration_ms = serializers.IntegerField(allow_null=True)
@@ -340,6 +348,10 @@ class ApiUsageSerializer(serializers.Serializer):
     calls = serializers.IntegerField()
     limit = serializers.IntegerField()
     remaining = serializers.IntegerField()
+    possibly_spent = serializers.BooleanField(
+        help_text="Twizzit answered 429 without Retry-After this month: the quota may be spent."
+    )
+    rate_limited_at = serializers.DateTimeField(allow_null=True)
 
 
 class ConnectionStatusSerializer(serializers.Serializer):

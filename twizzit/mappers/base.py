@@ -4,7 +4,9 @@ A mapper turns one raw Twizzit record into a `Mapped`: the values of ShotSpot mo
 fields (`fields`), the Twizzit ids of related records (`refs`) and a hash of the raw
 record, so the sync engine can skip a record that did not change since the last run.
 A record that cannot be mapped raises `MappingError` with a message a club admin can act
-on; the engine records it and goes on with the next record.
+on; the engine records it and goes on with the next record. Coaches read these messages,
+so they name the record and the field but never quote a value: a date of birth, an
+address or an account number would leak through a quoted excerpt.
 
 The readers below accept what Twizzit really sends (empty strings more often than null,
 see docs/mapping.md) and refuse what would store a wrong value. Everything here is plain
@@ -53,7 +55,7 @@ def is_int(value: Any) -> bool:
 
 def require_record(record: Any, entity: str) -> dict:
     if not isinstance(record, dict):
-        raise MappingError(f"{entity} record is not an object: {_excerpt(record)}")
+        raise MappingError(f"{entity} record is not an object (got {_kind(record)})")
     return record
 
 
@@ -61,7 +63,7 @@ def record_id(record: Any, entity: str) -> int:
     """The record's own Twizzit id, which must be an int (a string id means a changed API)."""
     value = require_record(record, entity).get("id")
     if not is_int(value):
-        raise MappingError(f"{entity} record has no integer id (id={value!r})")
+        raise MappingError(f"{entity} record has no integer id (got {_kind(value)})")
     return value
 
 
@@ -73,7 +75,10 @@ def text(value: Any, *, label: str, max_length: int | None = None) -> str:
         # Registry numbers and the like are strings in Twizzit, but a bare number is the same.
         value = str(value)
     if not isinstance(value, str):
-        raise MappingError(f"{label} is not text: {_excerpt(value)}")
+        raise MappingError(f"{label} is not text (got {_kind(value)})")
+    if "\x00" in value:
+        # No database text column holds a NUL: one would roll back the whole page.
+        raise MappingError(f"{label} contains a NUL character, which ShotSpot cannot store")
     value = value.strip()
     if max_length is not None and len(value) > max_length:
         raise MappingError(
@@ -88,11 +93,11 @@ def iso_date(value: Any, *, label: str) -> str | None:
         return None
     candidate = value.strip() if isinstance(value, str) else value
     if not isinstance(candidate, str) or not ISO_DATE.fullmatch(candidate):
-        raise MappingError(f"{label} {value!r} is not a date in the form YYYY-MM-DD")
+        raise MappingError(f"{label} is not a date in the form YYYY-MM-DD")
     try:
         return date.fromisoformat(candidate).isoformat()
     except ValueError:
-        raise MappingError(f"{label} {value!r} is not a real calendar date") from None
+        raise MappingError(f"{label} is not a real calendar date") from None
 
 
 def flag(value: Any, *, label: str) -> bool:
@@ -105,7 +110,7 @@ def flag(value: Any, *, label: str) -> bool:
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in ("", "0", "false", "1", "true"):
         return value.strip().lower() in ("1", "true")
-    raise MappingError(f"{label} is not true or false: {_excerpt(value)}")
+    raise MappingError(f"{label} is not true or false (got {_kind(value)})")
 
 
 def first_translation(names: Any) -> str:
@@ -121,6 +126,14 @@ def first_translation(names: Any) -> str:
     return ""
 
 
-def _excerpt(value: Any, limit: int = 60) -> str:
-    shown = repr(value)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+def _kind(value: Any) -> str:
+    """What a value is, in words, without its content: "text", "a list", "null"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if is_int(value):
+        return "a number"
+    return {str: "text", list: "a list", dict: "an object", float: "a number"}.get(
+        type(value), type(value).__name__
+    )

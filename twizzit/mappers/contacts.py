@@ -118,9 +118,9 @@ def _jersey_number(value: Any, *, label: str) -> int | None:
     elif isinstance(value, str) and WHOLE_NUMBER.fullmatch(value.strip()):
         number = int(value.strip())
     else:
-        raise MappingError(f"{label} {value!r} is not a whole number")
+        raise MappingError(f"{label} is not a whole number")
     if number not in JERSEY_NUMBERS:
-        raise MappingError(f"{label} {value!r} is outside 0..999")
+        raise MappingError(f"{label} {number} is outside 0 to 999")
     return number
 
 
@@ -129,7 +129,7 @@ def _slot(record: dict, slot_name: str, label: str) -> dict:
     if slot is None:
         return {}
     if not isinstance(slot, dict):
-        raise MappingError(f"{label} {slot_name} is not a Twizzit contact slot: {slot!r}")
+        raise MappingError(f"{label} {slot_name} is not a Twizzit contact slot")
     return slot
 
 
@@ -142,7 +142,7 @@ def _email(record: dict, label: str) -> str:
         )
         if address:
             if not EMAIL.fullmatch(address):
-                raise MappingError(f"{label} {slot_name} has an invalid email: {address!r}")
+                raise MappingError(f"{label} {slot_name} is not a valid email address")
             return address
     return ""
 
@@ -154,7 +154,7 @@ def _phone(record: dict, label: str) -> str:
         digits = PHONE_SEPARATORS.sub("", number)
         if not digits:
             continue
-        phone = _format_phone(slot.get("cc"), digits, label=f"{label} {slot_name}", raw=number)
+        phone = _format_phone(slot.get("cc"), digits, label=f"{label} {slot_name}")
         if len(phone) > MAX_LENGTHS["phone"]:
             raise MappingError(
                 f"{label} {slot_name} is {len(phone)} characters long; "
@@ -164,20 +164,20 @@ def _phone(record: dict, label: str) -> str:
     return ""
 
 
-def _format_phone(cc: Any, digits: str, *, label: str, raw: str) -> str:
+def _format_phone(cc: Any, digits: str, *, label: str) -> str:
     """`+{cc}{digits}`, or the national digits when Twizzit gives no country code."""
     if digits.startswith("+") and DIGITS.fullmatch(digits[1:]):
         # Typed in full international form; the number already says its country.
         return digits
     if not DIGITS.fullmatch(digits):
-        raise MappingError(f"{label} has an invalid phone number: {raw!r}")
+        raise MappingError(f"{label} has an invalid phone number")
     country = text(cc, label=f"{label} cc", max_length=10).lstrip("+").lstrip("0")
     if not country:
         # cc "0", "" or null: Twizzit's way of saying "a national number"; its leading 0
         # is part of how that number is dialled, so it stays.
         return digits
     if not DIGITS.fullmatch(country):
-        raise MappingError(f"{label} has an invalid country code: {cc!r}")
+        raise MappingError(f"{label} has an invalid country code")
     # The national trunk 0 is not dialled after a country code: 0470 … → +32 470 …
     national = digits[1:] if digits.startswith("0") else digits
     return f"+{country}{national}"

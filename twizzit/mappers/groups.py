@@ -94,7 +94,7 @@ def _season_id(season: Any, *, label: str) -> int | None:
     if season is None:
         return None
     if not isinstance(season, dict):
-        raise MappingError(f"{label} is not a season object: {season!r}")
+        raise MappingError(f"{label} is not a season object")
     return _optional_id(season.get("id"), label=f"{label} id")
 
 

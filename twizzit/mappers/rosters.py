@@ -47,14 +47,16 @@ SEPARATORS = re.compile(r"[\s\-_]+")
 def map_group_contact(row: dict) -> tuple[int, int, int | None]:
     """(group id, contact id, contact function id or None) of one group-contacts row."""
     if not isinstance(row, dict):
-        raise MappingError(f"group-contact row is not an object: {row!r}")
+        raise MappingError("group-contact row is not an object")
     group_id, contact_id = row.get("groupId"), row.get("contactId")
     for key, value in (("groupId", group_id), ("contactId", contact_id)):
         if not is_int(value):
-            raise MappingError(f"group-contact row {row!r} has no integer {key}")
+            raise MappingError(f"group-contact row has no integer {key}")
     function_id = row.get("contactFunctionId")
     if function_id is not None and not is_int(function_id):
-        raise MappingError(f"group-contact row {row!r} has a non-integer contactFunctionId")
+        raise MappingError(
+            f"group-contact row of contact {contact_id} has a non-integer contactFunctionId"
+        )
     return group_id, contact_id, function_id
 
 

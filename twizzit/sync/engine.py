@@ -9,12 +9,16 @@ What can go wrong, and what it does:
 - a record that cannot be mapped: an error entry; the run goes on and ends *partial*;
 - a page that still fails after the client's retries: that phase stops, what it wrote
   stays, deletions are not judged, the next phase runs; the run ends *partial*;
-- credentials refused, no access, the monthly quota spent, a secret that will not
-  decrypt: nothing more can work, so the run stops at once and ends *failed*, with the
-  reason in words and no further calls;
+- credentials refused, no access, the monthly quota spent, rate-limited past waiting
+  (a 429 without Retry-After also marks the month's quota as possibly spent), a secret
+  that will not decrypt: nothing more can work, so the run stops at once and ends
+  *failed*, with the reason in words and no further calls;
+- anything else, the database going away included: *failed*, with a one-line reason;
 - cancelled on request: *cancelled*, with the work done so far kept.
 
-The SyncLog is created before any work and finished in `finally`, whatever happened.
+The SyncLog is created before any work and finished in `finally`, whatever happened: on
+a fresh database connection when the run's own connection died. While the run lives, a
+heartbeat thread keeps its lease (`liveness.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from twizzit.client import (
@@ -32,6 +37,7 @@ from twizzit.client import (
     TwizzitError,
     TwizzitPermissionError,
     TwizzitQuotaError,
+    TwizzitRateLimitError,
 )
 from twizzit.crypto import SecretDecryptionError
 from twizzit.gateway import client_for
@@ -51,8 +57,10 @@ from twizzit.models import (
     TeamMapping,
     TwizzitConfig,
 )
+from twizzit.quota import mark_rate_limited
 from twizzit.sync import runs
 from twizzit.sync.entities import PlayerImporter, SeasonImporter, TeamImporter
+from twizzit.sync.liveness import Heartbeat
 from twizzit.sync.report import SyncReport
 from twizzit.sync.rosters import RosterImporter
 
@@ -63,6 +71,7 @@ FATAL_ERRORS = (
     TwizzitAuthError,
     TwizzitPermissionError,
     TwizzitQuotaError,
+    TwizzitRateLimitError,
     TwizzitConfigError,
     SecretDecryptionError,
 )
@@ -110,15 +119,21 @@ def run_sync(
     `sync_log` (a pending run created by `twizzit.jobs.enqueue_sync`) that run is executed.
     """
     if sync_log is None:
-        sync_log = runs.create_run(config, sync_type, dry_run=dry_run, trigger=trigger, user=user)
+        sync_log = runs.create_run(
+            config, sync_type, dry_run=dry_run, trigger=trigger, user=user, run_here=True
+        )
     if not runs.claim(config, sync_log):
         runs.fail_unstarted(
             sync_log, "Another sync of this connection was running; this one did not start."
         )
         sync_log.refresh_from_db()
         return sync_log
-    config.refresh_from_db()
-    SyncEngine(config, sync_log, on_progress=on_progress).run()
+    heartbeat = Heartbeat(config.pk, sync_log.pk).start()
+    try:
+        config.refresh_from_db()
+        SyncEngine(config, sync_log, on_progress=on_progress).run()
+    finally:
+        heartbeat.stop()
     sync_log.refresh_from_db()
     return sync_log
 
@@ -158,21 +173,45 @@ class SyncEngine:
                 "Cancelled on request; the work done so far is kept.",
             )
         except runs.ClaimLost:
-            status, message = SyncStatus.FAILED, runs.INTERRUPTED
+            status, message = SyncStatus.FAILED, runs.CLAIM_LOST
         except FATAL_ERRORS as exc:
-            status, message = SyncStatus.FAILED, str(exc)
+            status, message = SyncStatus.FAILED, one_line(exc)
+            if isinstance(exc, TwizzitRateLimitError) and exc.retry_after is None:
+                self.on_fresh_connection(mark_rate_limited, self.config)
+        except DatabaseError as exc:
+            logger.error("Sync #%s of %s lost its database: %s", self.log.pk, self.config, exc)
+            status, message = (
+                SyncStatus.FAILED,
+                f"The database failed during the {self.phase} phase ({type(exc).__name__}: "
+                f"{one_line(exc)}); what earlier pages wrote is kept",
+            )
         except Exception as exc:
             logger.exception("Sync #%s of %s crashed", self.log.pk, self.config)
-            status, message = SyncStatus.FAILED, f"Unexpected error: {type(exc).__name__}: {exc}"
+            status, message = (
+                SyncStatus.FAILED,
+                f"Unexpected error: {type(exc).__name__}: {one_line(exc)}",
+            )
         finally:
             status = status or self.outcome()
-            self.finish(status, message, started)
-            runs.release(
+            self.on_fresh_connection(self.finish, status, message, started)
+            self.on_fresh_connection(
+                runs.release,
                 self.config,
                 self.log,
                 completed=status in (SyncStatus.SUCCESS, SyncStatus.PARTIAL)
                 and not self.ctx.dry_run,
             )
+
+    @staticmethod
+    def on_fresh_connection(write, *args, **kwargs) -> None:
+        """`write`, once more on a new database connection if the run's own one died."""
+        try:
+            write(*args, **kwargs)
+        except DatabaseError:
+            if connection.in_atomic_block:
+                raise  # a caller's transaction: it must see the failure
+            connection.close()
+            write(*args, **kwargs)
 
     def phases(self) -> list[str]:
         phases = PHASES[self.log.sync_type]
@@ -192,8 +231,8 @@ class SyncEngine:
         except TwizzitError as exc:
             self.report.entity_failed(
                 phase,
-                f"{phase} stopped: {exc}. What was synced before stays; "
-                "nothing was judged deleted.",
+                f"{phase} stopped: {one_line(exc).rstrip('.')}. What was synced before "
+                "stays; nothing was judged deleted.",
             )
 
     def outcome(self) -> str:
@@ -349,3 +388,10 @@ class SyncEngine:
             self.checkpoint()
         if not self.report.failed_entities and not importer.had_errors:
             importer.remove_stale()
+
+
+def one_line(error, limit: int = 300) -> str:
+    """An error's first line, shortened: a reason a person reads, not a dump."""
+    lines = str(error).strip().splitlines()
+    first = " ".join(lines[0].split()) if lines else type(error).__name__
+    return first if len(first) <= limit else first[: limit - 1] + "…"

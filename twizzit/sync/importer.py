@@ -1,10 +1,11 @@
 """Importing pages of one kind of Twizzit record (the OCA connector's importer).
 
-For each page: map every record (a record that cannot be mapped becomes an error entry and
-the page goes on); load the page's mappings in one query; skip every record whose hash is
-unchanged (no write at all); for the rest, inside one transaction with the local rows
-locked, decide an action per record and write them with bulk operations. The number of
-queries per page is constant, whatever the page size.
+For each page: map every record (a record that cannot be mapped, or whose values the
+model's validators refuse, becomes an error entry and the page goes on; an id listed
+twice is synced once, with a warning entry); load the page's mappings in one query; skip
+every record whose hash is unchanged (no write at all); for the rest, inside one
+transaction with the local rows locked, decide an action per record and write them with
+bulk operations. The number of queries per page is constant, whatever the page size.
 
 Per record the decision is one of:
 - create: no mapping and no local match → a new ShotSpot row and its mapping;
@@ -28,11 +29,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from shotspot.models import SyncSource
-from twizzit.mappers.base import Mapped, MappingError
+from twizzit.mappers.base import Mapped, MappingError, is_int
 from twizzit.models import ConflictPolicy, ConflictType
 from twizzit.sync.conflicts import ConflictDraft, close_settled, record_conflicts
 from twizzit.sync.merge import MergeResult, merge
@@ -130,10 +132,20 @@ class RecordImporter:
         mapped_by_id: dict[int, Mapped] = {}
         for record in records:
             twizzit_id = record.get("id") if isinstance(record, dict) else None
-            if isinstance(twizzit_id, int):
+            if is_int(twizzit_id):
+                if twizzit_id in self.seen:
+                    # Synced once per run: two versions would flip back and forth.
+                    self.report.warning(
+                        self.entity,
+                        twizzit_id,
+                        f"Twizzit id {twizzit_id} is listed more than once; "
+                        "only its first listing was synced",
+                    )
+                    continue
                 self.seen.add(twizzit_id)
             try:
                 mapped = self.map_record(record)
+                self.check_values(mapped)
             except MappingError as exc:
                 self.report.error(self.entity, twizzit_id, str(exc))
                 continue
@@ -169,15 +181,31 @@ class RecordImporter:
                 self.write(decisions)
         except DatabaseError as exc:
             self.incomplete = True
+            reason = str(exc).strip().split("\n", 1)[0]  # a DETAIL line may quote values
             self.report.error(
                 self.entity,
                 None,
                 f"A page of {len(work)} {self.entity} could not be written and was rolled "
-                f"back ({type(exc).__name__}: {exc}); no deletions were judged.",
+                f"back ({type(exc).__name__}: {reason}); no deletions were judged.",
             )
             return
         for decision in decisions:
             self.tally(decision)
+
+    def check_values(self, mapped: Mapped) -> None:
+        """Refuse a value the model's own validators refuse (an email Django calls invalid
+        could be stored, but never saved again in the admin). Names the field, not the value.
+        """
+        for name, value in mapped.fields.items():
+            if value in (None, "") or name.endswith("_id"):
+                continue
+            field = self.model._meta.get_field(name)
+            try:
+                field.run_validators(field.to_python(value))
+            except ValidationError as exc:
+                raise MappingError(
+                    f"{self.entity_type} {mapped.twizzit_id} {name}: {' '.join(exc.messages)}"
+                ) from None
 
     @staticmethod
     def is_settled(mapped: Mapped, state) -> bool:

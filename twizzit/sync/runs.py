@@ -4,10 +4,14 @@ A run *claims* its connection with one atomic conditional UPDATE on the TwizzitC
 (`running_sync` is empty, or its lease has expired): it works the same on SQLite and
 PostgreSQL, and of two workers racing for one connection exactly one gets the row.
 
-While it works the run renews its lease at every checkpoint (once per page) and writes a
-heartbeat on its SyncLog. A run whose heartbeat is older than TWIZZIT_SYNC_LEASE_SECONDS
-is presumed dead (its worker was killed): it is marked failed ("interrupted: the worker
-stopped") and the connection is freed, by the next claim and by the periodic janitor.
+While it works the run renews its lease at every checkpoint (once per page) and from a
+heartbeat thread (`liveness.py`), and records which process holds it. A run is presumed
+dead, marked failed ("interrupted: ...") and its connection freed, by the next sync's
+request or claim and by the periodic janitor, when
+- its heartbeat is older than TWIZZIT_SYNC_LEASE_SECONDS (its process was killed), or
+- its owner is a process of this machine that is gone (no need to wait for the lease), or
+- it is pending, was created by a process to run itself (the CLI), and that process is
+  gone or has not claimed it within the lease window.
 A run that finds at a checkpoint that it lost its claim stops at once.
 """
 
@@ -15,15 +19,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from twizzit.models import ACTIVE_STATUSES, SyncLog, SyncStatus, TwizzitConfig
+from twizzit.sync.liveness import lease_window, owner_is_gone, process_identity
 
-INTERRUPTED = "interrupted: the worker stopped"
+INTERRUPTED = "interrupted: the process running it stopped (its heartbeat ended)"
 NEVER_STARTED = "never started: no worker picked it up"
+CREATOR_GONE = "never started: the process that created it stopped before it began"
+CLAIM_LOST = (
+    "interrupted: its heartbeat lapsed and another run took the connection; "
+    "what it wrote so far is kept"
+)
 
 
 class SyncInProgress(Exception):
@@ -43,26 +52,40 @@ class ClaimLost(Exception):
     """Another worker took over the connection because this run's lease expired."""
 
 
-def lease_window() -> timedelta:
-    return timedelta(seconds=settings.TWIZZIT_SYNC_LEASE_SECONDS)
-
-
 def reap_stale_runs(config: TwizzitConfig | None = None) -> int:
-    """Mark runs whose worker stopped as failed and free their connections."""
+    """Mark runs whose process stopped as failed and free their connections."""
     now = timezone.now()
-    stale = SyncLog.objects.filter(status=SyncStatus.RUNNING, heartbeat_at__lt=now - lease_window())
+    active = SyncLog.objects.filter(status__in=ACTIVE_STATUSES)
     if config is not None:
-        stale = stale.filter(config=config)
+        active = active.filter(config=config)
+    cutoff = now - lease_window()
     reaped = 0
-    for log in stale.only("pk", "started_at", "config_id"):
-        duration = int((now - log.started_at).total_seconds() * 1000) if log.started_at else None
-        reaped += SyncLog.objects.filter(pk=log.pk, status=SyncStatus.RUNNING).update(
-            status=SyncStatus.FAILED, message=INTERRUPTED, completed_at=now, duration_ms=duration
-        )
-        TwizzitConfig.objects.filter(pk=log.config_id, running_sync=log.pk).update(
-            running_sync=None, lease_expires_at=None
-        )
+    # Pending runs without an owner wait for a worker: `reap_unstarted_runs` judges those.
+    for log in active.exclude(owner="", status=SyncStatus.PENDING).only(
+        "pk", "status", "owner", "started_at", "created_at", "heartbeat_at", "config_id"
+    ):
+        if log.status == SyncStatus.RUNNING:
+            silent = log.heartbeat_at is not None and log.heartbeat_at < cutoff
+        else:  # its creator meant to claim it within milliseconds
+            silent = log.created_at < cutoff
+        if silent or owner_is_gone(log.owner):
+            reaped += _fail_dead(log, now)
     return reaped
+
+
+def _fail_dead(log: SyncLog, now) -> int:
+    started = log.status == SyncStatus.RUNNING
+    duration = int((now - log.started_at).total_seconds() * 1000) if log.started_at else None
+    failed = SyncLog.objects.filter(pk=log.pk, status=log.status).update(
+        status=SyncStatus.FAILED,
+        message=INTERRUPTED if started else CREATOR_GONE,
+        completed_at=now,
+        duration_ms=duration,
+    )
+    TwizzitConfig.objects.filter(pk=log.config_id, running_sync=log.pk).update(
+        running_sync=None, lease_expires_at=None
+    )
+    return failed
 
 
 def reap_unstarted_runs(max_age: timedelta) -> int:
@@ -101,8 +124,12 @@ def active_run(config: TwizzitConfig) -> SyncLog | None:
     return config.sync_logs.filter(status__in=ACTIVE_STATUSES).order_by("created_at").first()
 
 
-def create_run(config, sync_type, *, dry_run, trigger, user) -> SyncLog:
-    """Create a pending SyncLog, refusing when the connection already has an active one."""
+def create_run(config, sync_type, *, dry_run, trigger, user, run_here=False) -> SyncLog:
+    """Create a pending SyncLog, refusing when the connection already has an active one.
+
+    `run_here`: this process claims the run itself next (the CLI), so the run records it
+    as its owner and is failed at once if this process dies before claiming.
+    """
     reap_stale_runs(config)
     with transaction.atomic():
         # Lock the connection row so two requests cannot both see "nothing in progress".
@@ -116,6 +143,7 @@ def create_run(config, sync_type, *, dry_run, trigger, user) -> SyncLog:
             dry_run=dry_run,
             trigger=trigger,
             triggered_by=user if user is not None and user.is_authenticated else None,
+            owner=process_identity() if run_here else "",
         )
 
 
@@ -132,7 +160,7 @@ def claim(config: TwizzitConfig, log: SyncLog) -> bool:
     reap_stale_runs(config)
     now = timezone.now()
     started = SyncLog.objects.filter(pk=log.pk, status=SyncStatus.PENDING).update(
-        status=SyncStatus.RUNNING, started_at=now, heartbeat_at=now
+        status=SyncStatus.RUNNING, started_at=now, heartbeat_at=now, owner=process_identity()
     )
     if not started:  # cancelled, finished, or already taken by another worker
         return False
@@ -143,7 +171,7 @@ def claim(config: TwizzitConfig, log: SyncLog) -> bool:
     )
     if not claimed:
         SyncLog.objects.filter(pk=log.pk, status=SyncStatus.RUNNING).update(
-            status=SyncStatus.PENDING, started_at=None, heartbeat_at=None
+            status=SyncStatus.PENDING, started_at=None, heartbeat_at=None, owner=""
         )
         return False
     log.refresh_from_db()

@@ -2,6 +2,8 @@
 
     twizzit_config add --org ORG --name NAME [--url URL] --username USER --password-stdin
                        [--policy POLICY] [--frequency F]
+    twizzit_config change --org ORG [--name NAME] [--url URL] [--username USER]
+                          [--password-stdin]   (a new URL or username needs the password)
     twizzit_config list [--json]
     twizzit_config remove --org ORG
     twizzit_config test --org ORG
@@ -16,7 +18,7 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from twizzit.connections import create_connection, delete_connection
+from twizzit.connections import create_connection, delete_connection, update_connection
 from twizzit.models import DEFAULT_API_BASE_URL, ConflictPolicy, SyncFrequency, TwizzitConfig
 from twizzit.sync.runs import SyncInProgress
 
@@ -77,6 +79,16 @@ class Command(BaseCommand):
         )
         add.add_argument("--policy", default=ConflictPolicy.MANUAL.value)
         add.add_argument("--frequency", default=SyncFrequency.DAILY.value)
+        change = sub.add_parser(
+            "change", help="Change a connection; a new URL or username needs the password."
+        )
+        change.add_argument("--org", required=True)
+        change.add_argument("--name")
+        change.add_argument("--url")
+        change.add_argument("--username")
+        change.add_argument(
+            "--password-stdin", action="store_true", help="Read a new password from stdin."
+        )
         listing = sub.add_parser("list", help="List connections (never a secret).")
         listing.add_argument("--json", action="store_true")
         remove = sub.add_parser("remove", help="Remove a connection and its mappings.")
@@ -119,6 +131,30 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise usage_error(" ".join(_messages(exc))) from None
         self.stdout.write(f"Added connection {config.organization_name} ({org}).")
+
+    def handle_change(self, options):
+        config = get_config(options["org"])
+        fields = {
+            name: options[option]
+            for name, option in (
+                ("organization_name", "name"),
+                ("api_base_url", "url"),
+                ("api_username", "username"),
+            )
+            if options[option] is not None
+        }
+        password = None
+        if options["password_stdin"]:
+            password = sys.stdin.readline().rstrip("\r\n")
+            if not password:
+                raise usage_error("No password was read from standard input.")
+        try:
+            update_connection(config, password=password, **fields)
+        except ValidationError as exc:
+            raise usage_error(" ".join(_messages(exc))) from None
+        self.stdout.write(
+            f"Changed connection {config.organization_name} ({config.organization_id})."
+        )
 
     def handle_list(self, options):
         rows = [describe(config) for config in TwizzitConfig.objects.all()]

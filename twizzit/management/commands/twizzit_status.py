@@ -48,16 +48,25 @@ class Command(BaseCommand):
             counts = ", ".join(f"{entity} {n}" for entity, n in processed.items() if n)
             phase = (running["progress"] or {}).get("phase", "waiting for a worker")
             since = local(running["started_at"]) or "not started yet"
+            kind = "preview (dry run)" if running["dry_run"] else "sync"
+            age = running["heartbeat_age_seconds"]
+            heartbeat = f"; last heartbeat {age} s ago" if age is not None else ""
             self.stdout.write(
-                f"Running: sync #{running['id']} ({running['sync_type']}), {running['status']} "
-                f"since {since}; phase {phase}; records so far: {counts or 'none'}; "
-                f"{running['api_calls']} API calls"
+                f"Running: {kind} #{running['id']} ({running['sync_type']}), "
+                f"{running['status']} since {since}; phase {phase}; records so far: "
+                f"{counts or 'none'}; {running['api_calls']} API calls{heartbeat}"
             )
+            if running["status"] == "stale":
+                self.stdout.write(
+                    "          Stale: its process seems to have stopped; the next sync of "
+                    "this connection marks it interrupted and runs."
+                )
         self.stdout.write("Recent runs:" if status["recent"] else "Recent runs: none yet")
         for run in status["recent"]:
             seconds = f"{run['duration_ms'] / 1000:.1f} s" if run["duration_ms"] is not None else ""
+            kind = "preview" if run["dry_run"] else ""
             self.stdout.write(
-                f"  #{run['id']:<6} {run['status']:<10}{run['sync_type']:<9}"
+                f"  #{run['id']:<6} {run['status']:<10}{run['sync_type']:<9}{kind:<8}"
                 f"{local(run['completed_at']) or '':<18}{seconds:>9}  {changes(run['stats'])}"
             )
             if run["message"]:
@@ -68,6 +77,11 @@ class Command(BaseCommand):
             f"Twizzit calls in {usage['month']}: {usage['calls']} of {usage['limit']} calls "
             f"({usage['remaining']} left)"
         )
+        if usage["possibly_spent"]:
+            self.stdout.write(
+                f"  Twizzit rate-limited this connection without saying for how long on "
+                f"{local(usage['rate_limited_at'])}: its quota may already be spent."
+            )
         next_run = local(status["next_scheduled_run"])
         self.stdout.write(
             f"Next scheduled run: {next_run} {scheduler_zone().key}"

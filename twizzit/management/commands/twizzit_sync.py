@@ -11,10 +11,12 @@ Exit code 0 for success or partial, 1 for failed, 2 for bad input or a sync in p
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from twizzit.management.commands.twizzit_config import get_config
 from twizzit.models import SyncStatus, SyncTrigger, SyncType
 from twizzit.sync import SyncInProgress, run_sync
+from twizzit.sync.engine import one_line
 from twizzit.sync.report import COUNTERS, ENTITIES, log_summary
 
 SHOWN_COUNTERS = [name for name in COUNTERS if name != "policy_decided"]
@@ -44,6 +46,13 @@ class Command(BaseCommand):
             )
         except SyncInProgress as exc:
             raise CommandError(str(exc), returncode=2) from None
+        except DatabaseError as exc:
+            # Before the run could start (or record its end): one line, not a traceback.
+            raise CommandError(
+                f"The sync could not run: the database failed ({type(exc).__name__}: "
+                f"{one_line(exc)})",
+                returncode=1,
+            ) from None
         if options["json"]:
             self.stdout.write(json.dumps(log_summary(log), indent=2, default=str))
         else:
@@ -79,8 +88,9 @@ class Command(BaseCommand):
             SyncStatus.SUCCESS: self.style.SUCCESS,
             SyncStatus.PARTIAL: self.style.WARNING,
         }.get(log.status, self.style.ERROR)
+        kind = "Preview" if log.dry_run else "Sync"
         dry = " (dry run: nothing written)" if log.dry_run else ""
-        self.stdout.write(style(f"Sync #{log.pk} {log.status}{dry}"))
+        self.stdout.write(style(f"{kind} #{log.pk} {log.status}{dry}"))
         header = f"{'':10}" + "".join(f"{name:>10}" for name in SHOWN_COUNTERS)
         self.stdout.write(header)
         for entity in ENTITIES:
