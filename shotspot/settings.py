@@ -34,6 +34,8 @@ TWIZZIT_ENCRYPTION_KEYS_OLD = parse_old_keys(os.environ.get("TWIZZIT_ENCRYPTION_
 TWIZZIT_RATE_LIMIT_MONTHLY = env_int("TWIZZIT_RATE_LIMIT_MONTHLY", 10_000)
 # A running sync whose worker has not renewed its lease for this long is presumed dead.
 TWIZZIT_SYNC_LEASE_SECONDS = env_int("TWIZZIT_SYNC_LEASE_SECONDS", 600)
+# Games: how far back a sync reads Twizzit events (never before the current season starts).
+TWIZZIT_GAMES_LOOKBACK_DAYS = env_int("TWIZZIT_GAMES_LOOKBACK_DAYS", 30)
 SCHEDULER_TIMEZONE = os.environ.get("SCHEDULER_TIMEZONE", "UTC")
 
 ALLOWED_HOSTS = [
