@@ -1,10 +1,12 @@
 """Games: Twizzit events become ShotSpot games, over real HTTP against the sandbox."""
 
+import json
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from shotspot.models import Game, GameStatus, Team
 from tests.sandbox import connect
@@ -377,3 +379,10 @@ def test_a_season_that_ended_reads_no_events_and_says_why(db, sandbox, settings)
     assert log.status == SyncStatus.SUCCESS
     assert sandbox.state.calls()["events"] == 0
     assert "no games to read" in log.errors[-1]["message"]
+
+
+def test_the_command_line_runs_a_games_sync(config, sandbox, capsys):
+    call_command("twizzit_sync", "--org", str(config.organization_id), "--type", "games", "--json")
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["sync_type"], summary["status"]) == ("games", "success")
+    assert summary["stats"]["games"]["created"] == Game.objects.count() > 0
