@@ -111,3 +111,33 @@ def test_a_game_is_added_by_hand_with_team_opponent_and_kick_off_only(admin_clie
     assert response.status_code == 302, response.content.decode()[:2000]
     game = Game.objects.get()
     assert (game.opponent, game.is_home, game.venue, game.home_score) == ("Scaldis", None, "", None)
+
+
+@pytest.mark.django_db
+def test_saving_a_team_with_upcoming_games_listed_changes_no_game(admin_client_logged_in):
+    team = Team.objects.create(name="Kern 1")
+    upcoming = Game.objects.create(
+        team=team, opponent="Sikopi", start=timezone.now() + timedelta(days=3)
+    )
+    url = reverse("admin:shotspot_team_change", args=[team.pk])
+    response = admin_client_logged_in.post(
+        url,
+        {
+            "name": "Kern 1 renamed",
+            "short_name": "",
+            "category": "",
+            "logo_url": "",
+            "sync_source": "manual",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+            "games-TOTAL_FORMS": "1",
+            "games-INITIAL_FORMS": "1",
+            "games-0-id": str(upcoming.pk),
+            "games-0-team": str(team.pk),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    team.refresh_from_db()
+    upcoming.refresh_from_db()
+    assert team.name == "Kern 1 renamed"
+    assert (upcoming.opponent, upcoming.team_id) == ("Sikopi", team.pk)
