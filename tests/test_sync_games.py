@@ -318,7 +318,8 @@ def test_a_full_sync_imports_games_after_rosters_unless_switched_off(db, sandbox
     log = run_sync(config)
     assert log.status == SyncStatus.SUCCESS
     assert log.stats["games"]["created"] == Game.objects.count() > 0
-    assert list(log.stats)[-1] == "games"
+    order = [request["endpoint"] for request in sandbox.state.requests()]
+    assert order.index("events") > max(i for i, e in enumerate(order) if e == "group-contacts")
 
 
 def test_a_full_sync_with_games_switched_off_reads_no_events(db, sandbox, settings):
