@@ -87,6 +87,7 @@ class Classifier:
         self.overrides = overrides
         self._types: dict | None = None
         self._sub_types: dict | None = None
+        self._decided: dict[tuple, bool] = {}
 
     @property
     def types(self) -> dict:
@@ -103,13 +104,16 @@ class Classifier:
     def is_game(self, type_id, sub_type_id) -> bool:
         if type_id in self.overrides:
             return self.overrides[type_id]
-        return events.is_game(
-            type_id,
-            sub_type_id,
-            type_names=self.types,
-            sub_type_names=self.sub_types if sub_type_id is not None else {},
-            overrides={},
-        )
+        kind = (type_id, sub_type_id)
+        if kind not in self._decided:  # a club has a handful of kinds, not one per event
+            self._decided[kind] = events.is_game(
+                type_id,
+                sub_type_id,
+                type_names=self.types,
+                sub_type_names=self.sub_types if sub_type_id is not None else {},
+                overrides={},
+            )
+        return self._decided[kind]
 
     def sub_type_name(self, sub_type_id):
         return None if sub_type_id is None else self.sub_types.get(sub_type_id)
