@@ -1,12 +1,13 @@
-"""ShotSpot's players, teams and seasons, read-only, with what the "Synced from Twizzit"
+"""ShotSpot's players, teams, seasons and games, read-only, with what the "Synced from Twizzit"
 badge needs: where the row came from (`sync_source`), when a sync last confirmed it
 (`last_synced_at`, from its mapping), its Twizzit id, and whether a conflict about it
 waits for a person (`conflict_pending`).
 
 The Twizzit facts come from the integration's tables through subqueries in the same SQL
 statement, so a page of 200 rows costs the same two queries as a page of 10. Seasons never
-have conflicts (Twizzit owns them), so theirs is always false. Routes: /api/players/,
-/api/teams/, /api/seasons/ (and /{id}/); same roles as the rest of the API (admins and
+have conflicts (Twizzit owns them), so theirs is always false. A game's Twizzit id is its
+event's id (a derby's two games share it). Routes: /api/players/, /api/teams/,
+/api/seasons/, /api/games/ (and /{id}/); same roles as the rest of the API (admins and
 coaches read).
 """
 
@@ -18,10 +19,18 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.routers import SimpleRouter
 
-from shotspot.models import Player, Season, SyncSource, Team
+from shotspot.models import Game, GameStatus, Player, Season, SyncSource, Team
 from twizzit.api.filters import BooleanFilter, FilterSet, IdFilter
 from twizzit.api.views import TwizzitViewSet
-from twizzit.models import PlayerMapping, Resolution, SeasonMapping, SyncConflict, TeamMapping
+from twizzit.models import (
+    EntityType,
+    EventMapping,
+    PlayerMapping,
+    Resolution,
+    SeasonMapping,
+    SyncConflict,
+    TeamMapping,
+)
 
 
 def with_twizzit_facts(rows, mapping_model, local_attr: str, remote_attr: str, conflicts=True):
@@ -134,6 +143,38 @@ class SeasonSerializer(TwizzitFacts, serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class GameSerializer(TwizzitFacts, serializers.ModelSerializer):
+    team_name = serializers.CharField(source="team.name", read_only=True)
+    is_home = serializers.BooleanField(
+        read_only=True, allow_null=True, help_text="Home game; null when it is not known."
+    )
+
+    class Meta:
+        model = Game
+        fields = [
+            "id",
+            "team",
+            "team_name",
+            "opponent",
+            "is_home",
+            "start",
+            "end",
+            "meeting_time",
+            "venue",
+            "competition",
+            "status",
+            "home_score",
+            "away_score",
+            "sync_source",
+            "twizzit_id",
+            "last_synced_at",
+            "conflict_pending",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
 class SyncedFilter(FilterSet):
     """Filters every ShotSpot list has."""
 
@@ -181,6 +222,36 @@ class SeasonFilter(SyncedFilter):
         fields = ["sync_source", "search", "is_current"]
 
 
+class GameFilter(SyncedFilter):
+    team = IdFilter(field_name="team_id", help_text="Team id.")
+    status = django_filters.ChoiceFilter(choices=GameStatus.choices)
+    date_from = django_filters.DateFilter(
+        field_name="start", lookup_expr="date__gte", help_text="Starts on or after (YYYY-MM-DD)."
+    )
+    date_to = django_filters.DateFilter(
+        field_name="start", lookup_expr="date__lte", help_text="Starts on or before (YYYY-MM-DD)."
+    )
+    conflict_pending = BooleanFilter()
+    name_fields = ("opponent", "team__name")
+
+    class Meta:
+        model = Game
+        fields = ["sync_source", "search", "team", "status", "date_from", "date_to"]
+
+
+def games_with_twizzit_facts(rows):
+    """Games annotated like the others; a game's conflicts are keyed by its mapping's key."""
+    rows = with_twizzit_facts(rows, EventMapping, "game", "twizzit_event_id", conflicts=False)
+    keys = EventMapping.objects.filter(game=OuterRef(OuterRef("pk"))).values("twizzit_key")
+    return rows.annotate(
+        conflict_pending=Exists(
+            SyncConflict.objects.filter(
+                entity_type=EntityType.GAME, resolution=Resolution.PENDING, twizzit_id__in=keys
+            )
+        )
+    )
+
+
 class ReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TwizzitViewSet):
     coach_actions = frozenset({"list", "retrieve"})
 
@@ -221,8 +292,19 @@ class SeasonViewSet(ReadOnlyViewSet):
     )
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List games", tags=["shotspot"]),
+    retrieve=extend_schema(summary="Get a game", tags=["shotspot"]),
+)
+class GameViewSet(ReadOnlyViewSet):
+    serializer_class = GameSerializer
+    filterset_class = GameFilter
+    queryset = games_with_twizzit_facts(Game.objects.select_related("team"))
+
+
 router = SimpleRouter()
 router.register("players", PlayerViewSet, basename="player")
 router.register("teams", TeamViewSet, basename="team")
 router.register("seasons", SeasonViewSet, basename="season")
+router.register("games", GameViewSet, basename="game")
 urlpatterns = router.urls

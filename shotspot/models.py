@@ -1,4 +1,4 @@
-"""ShotSpot's own data: clubs, seasons, teams, players and team rosters.
+"""ShotSpot's own data: clubs, seasons, teams, players, team rosters and games.
 
 These rows belong to ShotSpot. They know nothing of Twizzit beyond `sync_source`, which
 says whether a row was made by hand or arrived from Twizzit; which Twizzit record a row
@@ -8,6 +8,7 @@ stays usable without the integration.
 
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class SyncSource(models.TextChoices):
@@ -146,3 +147,49 @@ class TeamMembership(TimeStamped):
 
     def __str__(self):
         return f"{self.player} - {self.team} ({self.get_role_display()})"
+
+
+class GameStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
+    PLAYED = "played", "Played"
+
+
+class Game(TimeStamped):
+    """A korfball match of one of the club's teams: the fixture ShotSpot records stats of.
+
+    A game typed in by hand needs only its team, opponent and kick-off. A derby (two of
+    the club's teams playing each other) is one game per team, each from its own side.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="games")
+    opponent = models.CharField(max_length=200)
+    is_home = models.BooleanField(
+        "home game", null=True, blank=True, help_text="Empty when it is not known."
+    )
+    start = models.DateTimeField("kick-off")
+    end = models.DateTimeField(null=True, blank=True)
+    meeting_time = models.DateTimeField(
+        null=True, blank=True, help_text="When the players meet before the game."
+    )
+    venue = models.CharField(max_length=300, blank=True)
+    competition = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=10, choices=GameStatus.choices, default=GameStatus.SCHEDULED
+    )
+    home_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    away_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    sync_source = models.CharField(
+        max_length=10, choices=SyncSource.choices, default=SyncSource.MANUAL
+    )
+
+    class Meta:
+        ordering = ["start", "team"]
+        indexes = [models.Index(fields=["team", "start"], name="game_team_start_idx")]
+
+    def __str__(self):
+        if self.is_home is False:
+            fixture = f"{self.opponent} - {self.team.name}"
+        else:
+            fixture = f"{self.team.name} - {self.opponent}"
+        return f"{fixture} ({timezone.localtime(self.start):%Y-%m-%d})" if self.start else fixture

@@ -35,6 +35,8 @@ TWIZZIT_RATE_LIMIT_MONTHLY = env_int("TWIZZIT_RATE_LIMIT_MONTHLY", 10_000)
 # A running sync whose heartbeat has stopped for this long is presumed dead. A live run
 # renews it from a heartbeat thread every third of this, whatever its page is doing.
 TWIZZIT_SYNC_LEASE_SECONDS = env_int("TWIZZIT_SYNC_LEASE_SECONDS", 30)
+# Games: how far back a sync reads Twizzit events (never before the current season starts).
+TWIZZIT_GAMES_LOOKBACK_DAYS = env_int("TWIZZIT_GAMES_LOOKBACK_DAYS", 30)
 SCHEDULER_TIMEZONE = os.environ.get("SCHEDULER_TIMEZONE", "UTC")
 
 ALLOWED_HOSTS = [

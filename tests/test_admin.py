@@ -55,6 +55,7 @@ def _form_data(config, **overrides):
         "season_scope": "current",
         "conflict_policy": "manual",
         "role_overrides": "{}",
+        "event_type_overrides": "{}",
         "monthly_call_limit": 5000,
     }
     data.update(overrides)

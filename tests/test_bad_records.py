@@ -28,8 +28,8 @@ def contact_ids(sandbox) -> list[int]:
     return sorted(c["id"] for c in sandbox.state.contacts)
 
 
-def entries(log, level: str) -> list[dict]:
-    return [e for e in log.errors if e["level"] == level]
+def entries(log, level: str, entity: str = "players") -> list[dict]:
+    return [e for e in log.errors if e["level"] == level and e["entity"] == entity]
 
 
 def everything_said(log) -> str:

@@ -507,7 +507,7 @@ def test_sync_command_prints_the_log_as_json(config, sandbox, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["status"] == "success"
     assert summary["stats"]["players"]["created"] == 300
-    assert set(summary["stats"]) == {"seasons", "teams", "players", "rosters"}
+    assert set(summary["stats"]) == {"seasons", "teams", "players", "rosters", "games"}
     assert summary["errors"] == []
 
 

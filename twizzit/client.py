@@ -223,6 +223,8 @@ class TwizzitClient:
     CONTACTS_PAGE_SIZE = 100
     GROUPS_PAGE_SIZE = 250
     GROUP_CONTACTS_PAGE_SIZE = 250
+    # Not documented for events: 100 is the largest page proven to be accepted.
+    EVENTS_PAGE_SIZE = 100
     DEFAULT_PAGE_SIZE = 100
     URL_BUDGET = URL_BUDGET
 
@@ -413,8 +415,9 @@ class TwizzitClient:
         return self._get_list("event-sub-types", self._scoped({"event-sub-type-ids": sub_type_ids}))
 
     def iter_events(self, *, start_date=None, end_date=None) -> Iterator[list[dict]]:
+        """The organisation's events starting between the two dates (YYYY-MM-DD, inclusive)."""
         params = {"start-date": start_date, "end-date": end_date}
-        return self._pages("events", self._scoped(params), self.DEFAULT_PAGE_SIZE)
+        return self._pages("events", self._scoped(params), self.EVENTS_PAGE_SIZE)
 
     def probe(self, endpoint: str) -> list[dict]:
         """At most one record of a list endpoint of the organisation: a one-call access check."""

@@ -3,7 +3,8 @@
 - `TwizzitConfig`: one connection per Twizzit organisation, with its credentials sealed
   by `twizzit.crypto`, its sync settings, and the claim that lets only one sync of the
   organisation run at a time.
-- Mappings (`SeasonMapping`, `ClubMapping`, `TeamMapping`, `PlayerMapping`): Twizzit id ⇄
+- Mappings (`SeasonMapping`, `ClubMapping`, `TeamMapping`, `PlayerMapping`,
+  `EventMapping`): Twizzit id ⇄
   ShotSpot row, with the hash of the last remote record and the merge base — the values
   both sides agreed on at the last sync. A mapping outlives its local row (the row
   pointer becomes NULL): that tombstone is how a sync tells "deleted in ShotSpot" from
@@ -22,7 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from shotspot.models import Club, Player, Season, Team, TimeStamped
+from shotspot.models import Club, Game, Player, Season, Team, TimeStamped
 from twizzit import crypto
 from twizzit.validators import validate_api_base_url
 
@@ -83,6 +84,9 @@ class TwizzitConfig(TimeStamped):
     sync_players = models.BooleanField(default=True)
     sync_teams = models.BooleanField(default=True)
     sync_rosters = models.BooleanField(default=True)
+    sync_games = models.BooleanField(
+        default=True, help_text="A full sync also imports the teams' games from Twizzit events."
+    )
     season_scope = models.CharField(
         max_length=10, choices=SeasonScope.choices, default=SeasonScope.CURRENT
     )
@@ -96,6 +100,11 @@ class TwizzitConfig(TimeStamped):
         default=dict,
         blank=True,
         help_text='Contact function id → role, e.g. {"12": "staff"}.',
+    )
+    event_type_overrides = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Event type id → "game" or "skip", e.g. {"4": "game"}.',
     )
     monthly_call_limit = models.PositiveIntegerField(default=default_monthly_limit)
     last_sync_at = models.DateTimeField(null=True, blank=True)
@@ -118,6 +127,7 @@ class TwizzitConfig(TimeStamped):
 
     def clean(self):
         from twizzit.mappers.base import MappingError
+        from twizzit.mappers.events import game_type_overrides
         from twizzit.mappers.rosters import role_map
 
         errors = {}
@@ -129,6 +139,10 @@ class TwizzitConfig(TimeStamped):
             role_map([], self.role_overrides or {})
         except (MappingError, AttributeError, TypeError) as exc:
             errors["role_overrides"] = f"Role overrides: {exc}"
+        try:
+            game_type_overrides(self.event_type_overrides or {})
+        except (MappingError, AttributeError, TypeError) as exc:
+            errors["event_type_overrides"] = f"Event type overrides: {exc}"
         if errors:
             raise ValidationError(errors)
 
@@ -248,11 +262,42 @@ class PlayerMapping(Mapping):
         return self.player_id is None
 
 
+class EventMapping(Mapping):
+    """Twizzit event, as seen by one synced team ⇄ ShotSpot Game.
+
+    An event linked to several of the club's teams (a derby) is one game per team, so
+    the Twizzit side of a mapping is the pair (event, group). `twizzit_key` packs that
+    pair into the one integer the importer, the conflicts and the resolutions use as the
+    record's Twizzit id: event id * 10**9 + group id.
+    """
+
+    twizzit_key = models.BigIntegerField()
+    twizzit_event_id = models.BigIntegerField()
+    twizzit_group_id = models.BigIntegerField()
+    game = models.ForeignKey(
+        Game, null=True, blank=True, on_delete=models.SET_NULL, related_name="twizzit_mappings"
+    )
+
+    class Meta:
+        constraints = _mapping_constraints("eventmap", "twizzit_key", "game")
+        indexes = [models.Index(fields=["config", "twizzit_event_id"], name="eventmap_event_idx")]
+
+    def __str__(self):
+        return f"event {self.twizzit_event_id} (group {self.twizzit_group_id}) → {self.game_id}"
+
+    def save(self, *args, **kwargs):
+        # A mapping made from a conflict knows only the key: the pair follows from it.
+        if self.twizzit_event_id is None or self.twizzit_group_id is None:
+            self.twizzit_event_id, self.twizzit_group_id = divmod(self.twizzit_key, 10**9)
+        super().save(*args, **kwargs)
+
+
 class SyncType(models.TextChoices):
     FULL = "full", "Full"
     PLAYERS = "players", "Players"
     TEAMS = "teams", "Teams"
     ROSTERS = "rosters", "Rosters"
+    GAMES = "games", "Games"
 
 
 class SyncTrigger(models.TextChoices):
@@ -352,6 +397,7 @@ class EntityType(models.TextChoices):
     TEAM = "team", "Team"
     SEASON = "season", "Season"
     ROSTER = "roster", "Roster"
+    GAME = "game", "Game"
 
 
 class ConflictType(models.TextChoices):

@@ -16,7 +16,7 @@ from django.db import connection
 
 WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 DATA_TABLES = re.compile(
-    r"^(shotspot_\w+|twizzit_(player|team|season|club)mapping|twizzit_syncconflict)$"
+    r"^(shotspot_\w+|twizzit_(player|team|season|club|event)mapping|twizzit_syncconflict)$"
 )
 
 

@@ -13,6 +13,7 @@ once, as a host with no network would.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -32,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from shotspot.models import Game
 from tests.api.data import (
     email_mismatch,
     player,
@@ -157,6 +159,10 @@ def seed(sandbox) -> dict[str, int]:
         rows.setdefault("team-mappings", team_mapping.pk)
     season = synced_season(config, 7001)
     player("Nina", "Claes")
+    game = Game.objects.create(
+        team_id=rows["teams"], opponent="Sikopi", start=datetime(2025, 10, 5, 13, tzinfo=UTC)
+    )
+    rows["games"] = game.pk
     SyncConflict.objects.create(
         config=config,
         entity_type=EntityType.PLAYER,

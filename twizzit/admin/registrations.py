@@ -8,6 +8,7 @@ from twizzit.connections import delete_connection
 from twizzit.models import (
     ApiUsage,
     ClubMapping,
+    EventMapping,
     PlayerMapping,
     SeasonMapping,
     SyncLog,
@@ -59,11 +60,12 @@ class TwizzitConfigAdmin(admin.ModelAdmin):
                     "sync_enabled",
                     "auto_sync_frequency",
                     "sync_interval_minutes",
-                    ("sync_players", "sync_teams", "sync_rosters"),
+                    ("sync_players", "sync_teams", "sync_rosters", "sync_games"),
                     "season_scope",
                     "current_members_only",
                     "conflict_policy",
                     "role_overrides",
+                    "event_type_overrides",
                     "monthly_call_limit",
                     "last_sync_at",
                     "running_sync",
@@ -124,6 +126,14 @@ class TeamMappingAdmin(MappingAdmin):
 class SeasonMappingAdmin(MappingAdmin):
     list_display = ["twizzit_season_id", "season", "config", "last_synced_at"]
     list_select_related = ["season", "config"]
+
+
+@admin.register(EventMapping)
+class EventMappingAdmin(MappingAdmin):
+    list_display = ["twizzit_event_id", "twizzit_group_id", "game", "config", "last_synced_at"]
+    list_select_related = ["game", "game__team", "config"]
+    search_fields = ["twizzit_event_id", "game__opponent", "game__team__name"]
+    raw_id_fields = ["game"]
 
 
 @admin.register(ClubMapping)

@@ -25,7 +25,7 @@ from twizzit.api.fields import (
     StrictURLField,
 )
 from twizzit.connections import create_connection, update_connection
-from twizzit.mappers import rosters
+from twizzit.mappers import events, rosters
 from twizzit.mappers.base import MappingError
 from twizzit.models import (
     PlayerMapping,
@@ -73,6 +73,15 @@ def check_role_overrides(value):
     return value
 
 
+def check_event_type_overrides(value):
+    """The mapper's own rule: event type ids that are whole numbers, game or skip."""
+    try:
+        events.game_type_overrides(value)
+    except MappingError as exc:
+        raise serializers.ValidationError(str(exc)) from None
+    return value
+
+
 class ConnectionSerializer(StrictModelSerializer):
     """A Twizzit connection; the password is write-only and optional when changing one."""
 
@@ -93,6 +102,12 @@ class ConnectionSerializer(StrictModelSerializer):
         validators=[check_role_overrides],
         help_text='Contact function id → role, e.g. {"12": "staff"}.',
     )
+    event_type_overrides = serializers.DictField(
+        child=StrictChoiceField(choices=[("game", "Game"), ("skip", "Skip")]),
+        required=False,
+        validators=[check_event_type_overrides],
+        help_text='Event type id → "game" or "skip", e.g. {"4": "game"}.',
+    )
 
     class Meta:
         model = TwizzitConfig
@@ -110,10 +125,12 @@ class ConnectionSerializer(StrictModelSerializer):
             "sync_players",
             "sync_teams",
             "sync_rosters",
+            "sync_games",
             "season_scope",
             "current_members_only",
             "conflict_policy",
             "role_overrides",
+            "event_type_overrides",
             "monthly_call_limit",
             "last_sync_at",
             "created_at",

@@ -14,6 +14,7 @@ use the API's own kebab-case names. Control requests are not counted as API call
     POST   /_sandbox/fail | /rate-limit | /latency | /clock | /ignore-paging
     GET    /_sandbox/contacts[/<id>]          POST adds, PATCH edits, DELETE removes
     GET    /_sandbox/groups[/<id>]            likewise
+    GET    /_sandbox/events[/<id>]            likewise (PATCH may add keys, e.g. "cancelled")
     GET    /_sandbox/group-contacts           POST adds a roster line
     DELETE /_sandbox/group-contacts/<group id>/<contact id>[/<function id>]
 """
@@ -39,6 +40,7 @@ ROUTES = [
     'POST /_sandbox/ignore-paging {"endpoint", "offset", "limit"}',
     "GET|POST /_sandbox/contacts, GET|PATCH|DELETE /_sandbox/contacts/<id>",
     "GET|POST /_sandbox/groups, GET|PATCH|DELETE /_sandbox/groups/<id>",
+    "GET|POST /_sandbox/events, GET|PATCH|DELETE /_sandbox/events/<id>",
     'GET|POST /_sandbox/group-contacts {"group_id", "contact_id", "function_id"}',
     "DELETE /_sandbox/group-contacts/<group id>/<contact id>[/<function id>]",
 ]
@@ -111,7 +113,7 @@ def _route(state: SandboxState, method: str, parts: list[str], query: str, paylo
             _needs(payload, "endpoint")
             state.ignore_paging(**_snake(payload))
             return ok
-        case _, ["contacts" | "groups" as kind, *rest]:
+        case _, ["contacts" | "groups" | "events" as kind, *rest]:
             return _records(state, method, kind, rest, payload)
         case "GET", ["group-contacts"]:
             return Response.json(200, state.group_contacts)
@@ -126,7 +128,7 @@ def _route(state: SandboxState, method: str, parts: list[str], query: str, paylo
 
 
 def _records(state: SandboxState, method: str, kind: str, rest: list[str], payload: dict):
-    singular = kind[:-1]  # contact, group
+    singular = kind[:-1]  # contact, group, event
     match method, rest:
         case "GET", []:
             return Response.json(200, getattr(state, kind))

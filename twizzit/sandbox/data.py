@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from twizzit.sandbox import vocabulary as vocab
+from twizzit.sandbox.events import build_events
 from twizzit.sandbox.people import build_contact
 
 ORGANIZATION_ID = 1001
@@ -37,7 +38,6 @@ COMPETITIVE, RECREATIONAL, SUPPORTING = (kind[0] for kind in vocab.MEMBERSHIP_TY
 FIRST_CONTACT_ID = 2_100_000
 FIRST_GROUP_ID = 61_000
 FIRST_MEMBERSHIP_ID = 880_000
-FIRST_EVENT_ID = 45_000
 
 
 @dataclass
@@ -92,7 +92,7 @@ def generate(
         membership_types=build_membership_types(),
         event_types=[dict(kind) for kind in vocab.EVENT_TYPES],
         event_sub_types=build_event_sub_types(),
-        events=build_events(random.Random(f"{seed}:events"), teams, group_seasons, seasons),
+        events=build_events(random.Random(f"{seed}:events"), teams, group_seasons, seasons[-1]),
         group_seasons=group_seasons,
     )
 
@@ -322,7 +322,7 @@ def _team_for(
     return rng.choice(by_category.get(category) or current)
 
 
-# --- memberships and events --------------------------------------------------------------
+# --- memberships --------------------------------------------------------------
 def build_memberships(
     rng: random.Random, people: list[dict], player_ids: set[int], seasons: list[dict]
 ) -> list[dict]:
@@ -372,47 +372,3 @@ def new_membership(membership_id: int, contact_id: int, season: dict) -> dict:
         "club-id": CLUB_ID,
         "extra-field-values": [],
     }
-
-
-def build_events(
-    rng: random.Random, teams: list[dict], group_seasons: dict[int, int], seasons: list[dict]
-) -> list[dict]:
-    """A training and a match for each current team."""
-    current = seasons[-1]
-    season_start = date.fromisoformat(current["start-date"])
-    records, event_id = [], FIRST_EVENT_ID
-    for team in teams:
-        if group_seasons[team["id"]] != current["id"]:
-            continue
-        for sub_type in (rng.choice((33, 34)), rng.choice((31, 31, 32))):
-            event_id += rng.randint(1, 4)
-            day = season_start + timedelta(days=rng.randrange(30, 300))
-            match = sub_type in (31, 32)
-            hour = rng.choice((10, 13, 15)) if match else rng.choice((18, 19, 20))
-            start = f"{day.isoformat()} {hour:02d}:00:00"
-            end = f"{day.isoformat()} {hour + (2 if match else 1):02d}:30:00"
-            opponent = rng.choice(vocab.OPPONENTS)
-            records.append(
-                {
-                    "id": event_id,
-                    "name": f"{team['name']} - {opponent}" if match else f"Training {team['name']}",
-                    "start": start,
-                    "end": end,
-                    "meeting-time": f"{hour - 1:02d}:15" if match else "",
-                    "description": "",
-                    "address": {
-                        "street": "Sportlaan",
-                        "number": "1",
-                        "box": "",
-                        "postalCode": "2000",
-                        "city": "Antwerpen",
-                        "country": dict(vocab.BELGIUM),
-                    },
-                    "score": f"{rng.randint(8, 25)}-{rng.randint(8, 25)}" if match else "",
-                    "series": team["series"][0] if match and team["series"] else None,
-                    "event-type": 1 if match else 2,
-                    "event-sub-type": sub_type,
-                    "event-groups": [{"id": team["id"], "name": team["name"]}],
-                }
-            )
-    return records

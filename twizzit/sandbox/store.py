@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass, replace
 
 from twizzit.sandbox import data as gen
+from twizzit.sandbox.events import new_event
 from twizzit.sandbox.people import new_contact
 
 
@@ -135,6 +136,13 @@ class RecordStore:
     @property
     def current_season(self) -> dict:
         return next(season for season in self.seasons if season["active"])
+
+    @property
+    def events(self) -> list[dict]:
+        return json_copy(self.view().data.events)
+
+    def event(self, event_id: int) -> dict:
+        return json_copy(self._existing(self._events_by_id(), event_id, "event"))
 
     def contact(self, contact_id: int) -> dict:
         return json_copy(self._existing(self.view().contact_by_id, contact_id, "contact"))
@@ -257,6 +265,48 @@ class RecordStore:
                 group_contacts=[r for r in data.group_contacts if r["groupId"] != old["id"]],
                 group_seasons={k: v for k, v in data.group_seasons.items() if k != old["id"]},
             )
+
+    def _events_by_id(self) -> dict[int, dict]:
+        return {event["id"]: event for event in self._data.events}
+
+    def add_event(self, **fields) -> dict:
+        """Add an event: a home match of the first current team unless `fields` say otherwise."""
+        with self._lock:
+            by_id = self._events_by_id()
+            fields = kebab(fields)
+            event_id = int(fields.pop("id", 0) or _next_id(by_id))
+            if event_id in by_id:
+                raise ValueError(f"an event with id {event_id} already exists")
+            season = self._current_season()
+            teams = [
+                g
+                for g in self._data.groups
+                if self._data.group_seasons.get(g["id"]) == season["id"]
+            ]
+            if not teams and "event-groups" not in fields:
+                raise ValueError("the sandbox has no current team; give event-groups")
+            base = new_event(
+                event_id, teams[0] if teams else {"id": 0, "name": "", "series": []}, season
+            )
+            record = {**base, **json_copy(fields)}
+            self._commit(events=[*self._data.events, record])
+            return json_copy(record)
+
+    def update_event(self, event_id: int, **fields) -> dict:
+        """Edit an event; keys the record does not have yet (e.g. `cancelled`) are added."""
+        with self._lock:
+            old = self._existing(self._events_by_id(), event_id, "event")
+            fields = kebab(fields)
+            if "id" in fields and fields["id"] != old["id"]:
+                raise ValueError("an event's id cannot change")
+            new = {**old, **json_copy(fields)}
+            self._commit(events=[new if e is old else e for e in self._data.events])
+            return json_copy(new)
+
+    def remove_event(self, event_id: int) -> None:
+        with self._lock:
+            old = self._existing(self._events_by_id(), event_id, "event")
+            self._commit(events=[e for e in self._data.events if e is not old])
 
     def _current_season(self) -> dict:
         return next(season for season in self._data.seasons if season["active"])

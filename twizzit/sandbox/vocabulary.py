@@ -122,6 +122,7 @@ EVENT_SUB_TYPES = (
     (32, "Friendly match", "Vriendschappelijke wedstrijd", "Match amical", "#ef6c00", 1),
     (33, "Field training", "Veldtraining", "Entraînement extérieur", "#2e7d32", 2),
     (34, "Hall training", "Zaaltraining", "Entraînement en salle", "#1565c0", 2),
+    (35, "Team meeting", "Ploegvergadering", "Réunion d'équipe", "#6a1b9a", 3),
 )
 
 # Two extra fields, as Twizzit attaches them to contacts: a select and a free text.

@@ -1,7 +1,8 @@
 """The sync run: claim the connection, run the phases, log everything, release.
 
-A run goes through seasons, teams, players and rosters (a full sync), or a subset: teams
-need seasons first; rosters alone use the seasons already synced. Each phase streams pages
+A run goes through seasons, teams, players, rosters and games (a full sync), or a subset:
+teams need seasons first; rosters and games alone use the seasons and teams already
+synced. Each phase streams pages
 from the client and hands them to its importer; between pages a *checkpoint* renews the
 run's lease, writes progress onto the SyncLog and honours a cancellation request.
 
@@ -58,7 +59,7 @@ from twizzit.models import (
     TwizzitConfig,
 )
 from twizzit.quota import mark_rate_limited
-from twizzit.sync import runs
+from twizzit.sync import games, runs
 from twizzit.sync.entities import PlayerImporter, SeasonImporter, TeamImporter
 from twizzit.sync.liveness import Heartbeat
 from twizzit.sync.report import SyncReport
@@ -77,14 +78,20 @@ FATAL_ERRORS = (
 )
 
 PHASES = {
-    SyncType.FULL: ("seasons", "teams", "players", "rosters"),
+    SyncType.FULL: ("seasons", "teams", "players", "rosters", "games"),
     SyncType.TEAMS: ("seasons", "teams"),
     SyncType.PLAYERS: ("players",),
     SyncType.ROSTERS: ("rosters",),
+    SyncType.GAMES: ("games",),
 }
 # Twizzit groups of type 1 are teams; others (board, committees) are not ShotSpot teams.
 TEAM_GROUP_TYPE = 1
-SCOPE_SWITCHES = {"teams": "sync_teams", "players": "sync_players", "rosters": "sync_rosters"}
+SCOPE_SWITCHES = {
+    "teams": "sync_teams",
+    "players": "sync_players",
+    "rosters": "sync_rosters",
+    "games": "sync_games",
+}
 
 
 @dataclass
@@ -388,6 +395,9 @@ class SyncEngine:
             self.checkpoint()
         if not self.report.failed_entities and not importer.had_errors:
             importer.remove_stale()
+
+    def sync_games(self) -> None:
+        games.sync_games(self.ctx, self.client, self.checkpoint)
 
 
 def one_line(error, limit: int = 300) -> str:

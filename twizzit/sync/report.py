@@ -6,7 +6,7 @@ checkpoint (once per page) and when the run ends, so the log can be read while i
 
 from __future__ import annotations
 
-ENTITIES = ("seasons", "teams", "players", "rosters")
+ENTITIES = ("seasons", "teams", "players", "rosters", "games")
 COUNTERS = (
     "fetched",
     "created",

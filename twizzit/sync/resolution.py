@@ -7,8 +7,8 @@ come back on the next sync:
   ShotSpot's; manual applies the given values, validated like a model form.
 - duplicate: twizzit_wins creates a new ShotSpot row; manual links the row named by
   `values["local_id"]`; shotspot_wins and ignored leave the contact out of ShotSpot.
-- deleted_in_twizzit: twizzit_wins archives the ShotSpot row; shotspot_wins and ignored
-  keep it and unlink it from Twizzit.
+- deleted_in_twizzit: twizzit_wins archives the ShotSpot row (a game: cancels it);
+  shotspot_wins and ignored keep it and unlink it from Twizzit.
 - deleted_in_shotspot: twizzit_wins recreates the row; shotspot_wins and ignored keep it
   deleted.
 
@@ -30,6 +30,7 @@ from shotspot.forms import https_formfield
 from shotspot.models import SyncSource
 from twizzit.models import ConflictType, Resolution, SyncConflict
 from twizzit.sync.entities import PlayerImporter, SeasonImporter, TeamImporter
+from twizzit.sync.games import GameImporter
 from twizzit.sync.values import assign, snapshot
 
 
@@ -38,7 +39,12 @@ class ResolutionError(ValidationError):
 
 
 # Per entity type: the model, mapping and merged fields, as the importers define them.
-SPECS = {"player": PlayerImporter, "team": TeamImporter, "season": SeasonImporter}
+SPECS = {
+    "player": PlayerImporter,
+    "team": TeamImporter,
+    "season": SeasonImporter,
+    "game": GameImporter,
+}
 
 
 # What each resolution means for each kind of conflict, in the words a club admin reads.
@@ -236,6 +242,10 @@ def _deleted_in_twizzit(conflict, spec, mapping, resolution, values):
     if local is None:
         return {}
     if resolution == Resolution.TWIZZIT_WINS:
+        retire = getattr(spec, "retire", None)
+        if retire is not None:  # games are cancelled, not archived
+            local.save(update_fields=[*retire(local), "updated_at"])
+            return {"cancelled": local.pk}
         local.archived_at = timezone.now()
         local.save(update_fields=["archived_at", "updated_at"])
         return {"archived": local.pk}

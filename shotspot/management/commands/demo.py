@@ -53,6 +53,9 @@ class Command(BaseCommand):
         stop = threading.Event()
         for signum in STOP_SIGNALS:
             signal.signal(signum, lambda *_: stop.set())
+        # The sandbox's season is fixed (2025-2026): let the workers read its games on any
+        # day, not only within 30 days of it (an explicit setting still wins).
+        os.environ.setdefault("TWIZZIT_GAMES_LOOKBACK_DAYS", "36500")
         # Children first: no thread may run while they are forked (see die_with_parent).
         children = {
             "qcluster": start_child("qcluster"),
