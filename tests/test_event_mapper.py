@@ -143,7 +143,7 @@ def test_a_score_that_is_not_a_score_is_refused():
     [
         ({"event-groups": [{"name": "Kern A"}]}, "a group without an id"),
         ({"event-groups": "301"}, "event-groups is text, not a list"),
-        ({"event-type": "match"}, "event-type is not an id"),
+        ({"event-type": "match"}, "event-type is text, not an id"),
         ({"id": "9001"}, "no integer id"),
     ],
 )
