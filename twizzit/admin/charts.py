@@ -1,0 +1,89 @@
+"""The sync health chart: inline SVG drawn on the server, nothing loaded by the browser.
+
+`runs_chart` draws the last runs of a connection as bars (height: duration in seconds,
+colour: status), oldest on the left, each with a hover title giving its counts.
+`calls_chart` draws the Twizzit calls per month against the monthly limit. Both return
+markup ready for a template; every text in them is escaped.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from twizzit.admin.display import STATUS_COLOURS, seconds, total
+
+WIDTH, HEIGHT, PAD = 640, 160, 44
+
+
+def runs_chart(logs) -> str:
+    """Bars of duration coloured by status; `logs` newest first (as the log is ordered)."""
+    logs = list(reversed(list(logs)))
+    if not logs:
+        return mark_safe('<p class="help">No finished runs yet.</p>')
+    longest = max((log.duration_ms or 0) for log in logs) or 1
+    slot = (WIDTH - PAD) / max(len(logs), 1)
+    bar = max(slot * 0.7, 2)
+    parts = [
+        f'<svg class="twz-chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT + 20}" '
+        f'width="{WIDTH}" height="{HEIGHT + 20}">',
+        f"<title>Duration of the last {len(logs)} runs, coloured by status</title>",
+        _axis(f"{longest / 1000:.0f} s", "0 s"),
+    ]
+    for i, log in enumerate(logs):
+        height = max((log.duration_ms or 0) / longest * (HEIGHT - 10), 2)
+        x = PAD + i * slot + (slot - bar) / 2
+        when = timezone.localtime(log.completed_at or log.created_at)
+        tip = (
+            f"#{log.pk} {log.get_sync_type_display()} sync{' (preview)' if log.dry_run else ''}"
+            f", {log.get_status_display()}, {when:%Y-%m-%d %H:%M}, {seconds(log.duration_ms)}: "
+            f"{total(log.stats, 'created')} created, {total(log.stats, 'updated')} updated, "
+            f"{total(log.stats, 'conflicts')} conflicts, {total(log.stats, 'errors')} errors"
+        )
+        parts.append(
+            f'<rect class="twz-run-bar" data-status="{escape(log.status)}" x="{x:.1f}" '
+            f'y="{HEIGHT - height:.1f}" width="{bar:.1f}" height="{height:.1f}" '
+            f'fill="{STATUS_COLOURS.get(log.status, "#6c757d")}">'
+            f"<title>{escape(tip)}</title></rect>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 (built from escaped values)
+
+
+def calls_chart(months: list[tuple], limit: int) -> str:
+    """Bars of calls per month ([(first day, calls)], oldest first) with the limit as a line."""
+    top = max([limit, *(calls for _, calls in months)]) or 1
+    slot = (WIDTH - PAD) / max(len(months), 1)
+    bar = slot * 0.6
+    limit_y = HEIGHT - limit / top * (HEIGHT - 10)
+    parts = [
+        f'<svg class="twz-chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT + 20}" '
+        f'width="{WIDTH}" height="{HEIGHT + 20}">',
+        f"<title>Twizzit calls per month, last {len(months)} months, against the limit</title>",
+        _axis(f"{top}", "0"),
+        f'<line x1="{PAD}" x2="{WIDTH}" y1="{limit_y:.1f}" y2="{limit_y:.1f}" stroke="#dc3545" '
+        f'stroke-dasharray="4 3"><title>Monthly limit: {limit} calls</title></line>',
+    ]
+    for i, (month, calls) in enumerate(months):
+        height = max(calls / top * (HEIGHT - 10), 1 if calls else 0)
+        x = PAD + i * slot + (slot - bar) / 2
+        parts.append(
+            f'<rect class="twz-month-bar" x="{x:.1f}" y="{HEIGHT - height:.1f}" '
+            f'width="{bar:.1f}" height="{height:.1f}" fill="#417690">'
+            f"<title>{month:%Y-%m}: {calls} calls</title></rect>"
+            f'<text x="{x + bar / 2:.1f}" y="{HEIGHT + 14}" text-anchor="middle" '
+            f'font-size="11">{month:%Y-%m}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 (built from escaped values)
+
+
+def _axis(top_label: str, bottom_label: str) -> str:
+    return (
+        f'<line x1="{PAD}" x2="{PAD}" y1="0" y2="{HEIGHT}" stroke="#999"/>'
+        f'<line x1="{PAD}" x2="{WIDTH}" y1="{HEIGHT}" y2="{HEIGHT}" stroke="#999"/>'
+        f'<text x="{PAD - 3}" y="10" text-anchor="end" font-size="10">{escape(top_label)}</text>'
+        f'<text x="{PAD - 3}" y="{HEIGHT}" text-anchor="end" font-size="10">'
+        f"{escape(bottom_label)}</text>"
+    )
