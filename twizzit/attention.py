@@ -67,7 +67,11 @@ def needs_attention() -> list[ConnectionAttention]:
         item = ConnectionAttention(config)
         if config.pending:
             item.findings.append(
-                Finding(PENDING_CONFLICTS, f"{config.pending} conflicts wait", count=config.pending)
+                Finding(
+                    PENDING_CONFLICTS,
+                    f"{config.pending} pending conflict{'' if config.pending == 1 else 's'}",
+                    count=config.pending,
+                )
             )
         if config.last_run_status in (SyncStatus.FAILED, SyncStatus.PARTIAL):
             outcome = "failed" if config.last_run_status == SyncStatus.FAILED else "was partial"

@@ -17,13 +17,16 @@ from twizzit.admin.display import STATUS_COLOURS, seconds, total
 WIDTH, HEIGHT, PAD = 640, 160, 44
 
 
-def runs_chart(logs) -> str:
-    """Bars of duration coloured by status; `logs` newest first (as the log is ordered)."""
+def runs_chart(logs, slots: int = 30) -> str:
+    """Bars of duration coloured by status; `logs` newest first (as the log is ordered).
+
+    The chart has room for `slots` runs, so a bar keeps its width as runs accumulate.
+    """
     logs = list(reversed(list(logs)))
     if not logs:
         return mark_safe('<p class="help">No finished runs yet.</p>')
     longest = max((log.duration_ms or 0) for log in logs) or 1
-    slot = (WIDTH - PAD) / max(len(logs), 1)
+    slot = (WIDTH - PAD) / max(len(logs), slots)
     bar = max(slot * 0.7, 2)
     parts = [
         f'<svg class="twz-chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT + 20}" '

@@ -122,7 +122,7 @@ def chart_context(config: TwizzitConfig, limit: int) -> dict:
         ApiUsage.objects.filter(config=config, month__gte=months[0]).values_list("month", "calls")
     )
     return {
-        "runs": charts.runs_chart(runs),
+        "runs": charts.runs_chart(runs, CHART_RUNS),
         "calls": charts.calls_chart([(m, usage.get(m, 0)) for m in months], limit),
     }
 
