@@ -141,8 +141,6 @@ class ConnectionViewSet(
         except SyncInProgress as exc:
             active = exc.active.pk if exc.active is not None else None
             raise ApiError(str(exc), status=409, code="sync_in_progress", sync_log=active) from None
-        except SyncDisabled as exc:
-            raise ApiError(str(exc), status=409, code="sync_disabled") from None
         return Response(s.RemovedConnectionSerializer(removed).data)
 
     @extend_schema(
@@ -230,6 +228,8 @@ class ConnectionViewSet(
         except SyncInProgress as exc:
             active = exc.active.pk if exc.active is not None else None
             raise ApiError(str(exc), status=409, code="sync_in_progress", sync_log=active) from None
+        except SyncDisabled as exc:
+            raise ApiError(str(exc), status=409, code="sync_disabled", sync_log=None) from None
         except QuotaExhausted as exc:
             raise ApiError(
                 str(exc),
