@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from twizzit.admin.connections import button_for
 from twizzit.admin.display import (
@@ -131,7 +132,7 @@ class SyncLogAdmin(ReadOnlyAdmin):
         "sync_type",
         "dry_run",
         "trigger",
-        "triggered_by",
+        "who",
         "started",
         "duration",
         "created",
@@ -150,9 +151,16 @@ class SyncLogAdmin(ReadOnlyAdmin):
     def coloured_status(self, log):
         return status_badge(log.status)
 
+    class Media:
+        css = {"all": ["twizzit/admin/cockpit.css"]}
+
+    @admin.display(description="Who", ordering="triggered_by__username")
+    def who(self, log):
+        return log.triggered_by or "—"
+
     @admin.display(description="Started", ordering="created_at")
     def started(self, log):
-        return log.started_at or log.created_at
+        return f"{timezone.localtime(log.started_at or log.created_at):%Y-%m-%d %H:%M}"
 
     @admin.display(description="Duration", ordering="duration_ms")
     def duration(self, log):
@@ -225,12 +233,16 @@ def run_context(log: SyncLog) -> dict:
 
 @admin.register(ApiUsage)
 class ApiUsageAdmin(ReadOnlyAdmin):
-    list_display = ["config", "month_label", "calls", "limit", "percent", "warned_at"]
+    list_display = ["config", "month_label", "calls", "limit", "percent", "warned"]
     list_filter = ["config"]
     list_select_related = ["config"]
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="90 % warning")
+    def warned(self, usage):
+        return f"{timezone.localtime(usage.warned_at):%Y-%m-%d %H:%M}" if usage.warned_at else "—"
 
     @admin.display(description="Month", ordering="month")
     def month_label(self, usage):
