@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.admin_data import make_conflict
 from tests.task_queue import own_queue, purge_queue, run_task, take_queued_tasks
-from twizzit.models import ApiUsage, SyncLog, SyncStatus, TwizzitConfig
+from twizzit.models import ApiUsage, PlayerMapping, SyncLog, SyncStatus, TwizzitConfig
 from twizzit.quota import month_of, today
 from twizzit.sync import run_sync
 from twizzit.sync.runs import claim, create_run
@@ -266,3 +266,28 @@ def test_api_docs_are_served_from_this_project(client):
     assert "swagger-ui" in html
     assert "cdn" not in html.lower()
     assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_an_error_entry_links_to_the_shotspot_row_it_concerns(
+    admin_client, sandbox, sandbox_config
+):
+    run_sync(sandbox_config)
+    mapping = PlayerMapping.objects.filter(config=sandbox_config).order_by("pk").first()
+    log = SyncLog.objects.create(
+        config=sandbox_config,
+        sync_type="players",
+        status=SyncStatus.PARTIAL,
+        errors=[
+            {
+                "entity": "players",
+                "twizzit_id": mapping.twizzit_contact_id,
+                "message": "Date of birth is not a date",
+                "level": "error",
+            },
+            {"entity": "players", "twizzit_id": 424242, "message": "Unknown", "level": "error"},
+        ],
+    )
+    html = admin_client.get(reverse("admin:twizzit_synclog_change", args=[log.pk])).content
+    player_url = reverse("admin:shotspot_player_change", args=[mapping.player_id])
+    assert f'<a href="{player_url}">{mapping.twizzit_contact_id}</a>' in html.decode()
+    assert "<td>424242</td>" in html.decode()  # no mapped row: no link
