@@ -55,19 +55,35 @@ def runs_chart(logs, slots: int = 30) -> str:
 
 
 def calls_chart(months: list[tuple], limit: int) -> str:
-    """Bars of calls per month ([(first day, calls)], oldest first) with the limit as a line."""
-    top = max([limit, *(calls for _, calls in months)]) or 1
+    """Bars of calls per month ([(first day, calls)], oldest first) against the limit.
+
+    The limit is a dashed line; when it dwarfs the busiest month (a club far below its
+    quota), the scale follows the months instead and the limit is named above the bars.
+    """
+    busiest = max((calls for _, calls in months), default=0)
+    limit_on_scale = busiest * 4 >= limit
+    top = (limit if limit_on_scale else max(-(-busiest * 5 // 4), 1)) or 1
+    top = max(top, busiest, 1)
     slot = (WIDTH - PAD) / max(len(months), 1)
     bar = slot * 0.6
-    limit_y = HEIGHT - limit / top * (HEIGHT - 10)
     parts = [
         f'<svg class="twz-chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT + 20}" '
         f'width="{WIDTH}" height="{HEIGHT + 20}">',
         f"<title>Twizzit calls per month, last {len(months)} months, against the limit</title>",
         _axis(f"{top}", "0"),
-        f'<line x1="{PAD}" x2="{WIDTH}" y1="{limit_y:.1f}" y2="{limit_y:.1f}" stroke="#dc3545" '
-        f'stroke-dasharray="4 3"><title>Monthly limit: {limit} calls</title></line>',
     ]
+    if limit_on_scale:
+        limit_y = HEIGHT - limit / top * (HEIGHT - 10)
+        parts.append(
+            f'<line x1="{PAD}" x2="{WIDTH}" y1="{limit_y:.1f}" y2="{limit_y:.1f}" '
+            f'stroke="#dc3545" stroke-dasharray="4 3"><title>Monthly limit: {limit} calls'
+            "</title></line>"
+        )
+    else:
+        parts.append(
+            f'<text x="{WIDTH - 4}" y="12" text-anchor="end" font-size="11" fill="#dc3545">'
+            f"Monthly limit: {limit} calls (far above)</text>"
+        )
     for i, (month, calls) in enumerate(months):
         height = max(calls / top * (HEIGHT - 10), 1 if calls else 0)
         x = PAD + i * slot + (slot - bar) / 2
@@ -78,6 +94,11 @@ def calls_chart(months: list[tuple], limit: int) -> str:
             f'<text x="{x + bar / 2:.1f}" y="{HEIGHT + 14}" text-anchor="middle" '
             f'font-size="11">{month:%Y-%m}</text>'
         )
+        if calls:
+            parts.append(
+                f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - height - 3:.1f}" '
+                f'text-anchor="middle" font-size="10">{calls}</text>'
+            )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 (built from escaped values)
 

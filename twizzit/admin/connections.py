@@ -91,13 +91,8 @@ class TwizzitConfigAdmin(admin.ModelAdmin):
     ]
     list_filter = ["sync_enabled", "auto_sync_frequency", "conflict_policy"]
     search_fields = ["organization_name", "organization_id", "api_username"]
-    readonly_fields = [
-        "password_status",
-        "token_status",
-        "credentials_state",
-        "last_sync_at",
-        "running_sync",
-    ]
+    # The running and last sync are in the status panel above the form, kept current.
+    readonly_fields = ["password_status", "token_status", "credentials_state"]
     exclude = ["lease_expires_at"]
     actions = ["test_selected", "full_sync_selected"]
     fieldsets = [
@@ -130,8 +125,6 @@ class TwizzitConfigAdmin(admin.ModelAdmin):
                     "conflict_policy",
                     "role_overrides",
                     "monthly_call_limit",
-                    "last_sync_at",
-                    "running_sync",
                 ]
             },
         ),
