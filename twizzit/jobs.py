@@ -43,6 +43,7 @@ from twizzit.sync.runs import SyncInProgress, create_run, reserve
 
 __all__ = [
     "QuotaExhausted",
+    "SyncDisabled",
     "SyncInProgress",
     "clean_up",
     "enqueue_conflict_resolution",
@@ -70,6 +71,16 @@ class QuotaExhausted(Exception):
         )
 
 
+class SyncDisabled(Exception):
+    """Sync is switched off on the connection: nothing is started for it."""
+
+    def __init__(self, config: TwizzitConfig):
+        super().__init__(
+            f"Sync is disabled on {config.organization_name}; enable it on the connection "
+            "to start a sync."
+        )
+
+
 def enqueue_sync(
     config: TwizzitConfig,
     sync_type: str = SyncType.FULL,
@@ -79,6 +90,8 @@ def enqueue_sync(
     user=None,
 ) -> SyncLog:
     """Create a pending SyncLog and the task that runs it; returns the SyncLog."""
+    if not config.sync_enabled:
+        raise SyncDisabled(config)
     if would_exceed(config):
         raise QuotaExhausted(config)
     log = create_run(config, sync_type, dry_run=dry_run, trigger=trigger, user=user)

@@ -108,6 +108,11 @@ class TwizzitConfig(TimeStamped):
     )
     monthly_call_limit = models.PositiveIntegerField(default=default_monthly_limit)
     last_sync_at = models.DateTimeField(null=True, blank=True)
+    # The last credential check (twizzit.verify.verify_config): when, and how it went.
+    # A new password makes the connection untested again.
+    credentials_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    credentials_ok = models.BooleanField(null=True, editable=False)
+    credentials_check_summary = models.CharField(max_length=500, blank=True, editable=False)
 
     # The claim: one sync of this organisation at a time, across processes and machines.
     running_sync = models.ForeignKey(
@@ -151,6 +156,9 @@ class TwizzitConfig(TimeStamped):
         """Seal a new password; the cached token belonged to the old one."""
         self.api_password_encrypted = crypto.encrypt(raw_password, purpose=PASSWORD)
         self.clear_token()
+        self.credentials_checked_at = None
+        self.credentials_ok = None
+        self.credentials_check_summary = ""
 
     def get_password(self) -> str:
         return crypto.decrypt(self.api_password_encrypted, purpose=PASSWORD)

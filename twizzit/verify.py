@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TextIO
 
+from django.utils import timezone
+
 from twizzit.client import (
     TwizzitAuthError,
     TwizzitBadResponse,
@@ -51,14 +53,32 @@ class VerifyReport:
 
 
 def verify_config(config: TwizzitConfig) -> VerifyReport:
-    """Check a saved connection; the token it gets is cached for the next sync."""
+    """Check a saved connection; the token it gets is cached for the next sync.
+
+    The outcome is kept on the connection (when, ok, the summary), so the admin can tell
+    a connection never tested or failing from one that works.
+    """
     report = VerifyReport(organization_id=config.organization_id)
     try:
         client = client_for(config)
     except TwizzitError as exc:
         report.problems.append(f"The connection cannot be used: {exc}")
-        return _finish(report)
-    return _run(client, report)
+        report = _finish(report)
+    else:
+        report = _run(client, report)
+    _record(config, report)
+    return report
+
+
+def _record(config: TwizzitConfig, report: VerifyReport) -> None:
+    checked = {
+        "credentials_checked_at": timezone.now(),
+        "credentials_ok": report.ok,
+        "credentials_check_summary": report.summary[:500],
+    }
+    TwizzitConfig.objects.filter(pk=config.pk).update(**checked)
+    for name, value in checked.items():
+        setattr(config, name, value)
 
 
 def verify_credentials(

@@ -7,22 +7,20 @@ DRF token, like the REST clients do; the CSRF tests log in with a session instea
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pydoc import locate
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import timezone
-from django_q.brokers import get_broker
-from django_q.conf import Conf
-from django_q.signing import SignedPackage
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.task_queue import own_queue, purge_queue, run_task, take_queued_tasks
 from twizzit.api.permissions import ADMIN_GROUP, COACH_GROUP
 from twizzit.connections import create_connection
+
+__all__ = ["run_task", "take_queued_tasks"]  # used by the API tests from here
 
 KNOWN_PASSWORD = "Api-Known-Pa55word!"
 KNOWN_TOKEN = "cached-twizzit-token-0123456789abcdef"
@@ -40,27 +38,9 @@ def fresh_throttles():
 def task_queue(monkeypatch):
     """A task queue of this test process alone: no worker (ours or another run's on the
     same Redis) picks up what the API queues, and the test can look at it."""
-    monkeypatch.setattr(Conf, "CLUSTER_NAME", f"api-tests-{os.getpid()}")
+    own_queue(monkeypatch)
     yield
-    if not Conf.ORM:  # the ORM queue goes with the test database; Redis keeps it
-        get_broker().purge_queue()
-
-
-def take_queued_tasks() -> list[dict]:
-    """Everything queued so far, removed from the queue: [{func, args, kwargs, ...}]."""
-    broker = get_broker()
-    tasks = []
-    while broker.queue_size():  # (dequeue alone waits a poll interval on an empty queue)
-        for task_id, payload in broker.dequeue():
-            tasks.append(SignedPackage.loads(payload))
-            if task_id is not None:
-                broker.acknowledge(task_id)
-    return tasks
-
-
-def run_task(task: dict):
-    """Run a queued task here, as a worker would."""
-    return locate(task["func"])(*task["args"], **task["kwargs"])
+    purge_queue()
 
 
 @pytest.fixture

@@ -226,3 +226,12 @@ def test_cancelling_a_finished_sync_is_refused(coach_api, config):
     assert response.json()["code"] == "already_finished"
     log.refresh_from_db()
     assert (log.status, log.cancel_requested) == (SyncStatus.SUCCESS, False)
+
+
+def test_a_connection_whose_sync_is_disabled_starts_nothing(admin_api, sandbox_config):
+    sandbox_config.sync_enabled = False
+    sandbox_config.save()
+    response = admin_api.post(sync_url(sandbox_config), {"type": "full"})
+    assert response.status_code == 409
+    assert response.json()["code"] == "sync_disabled"
+    assert not SyncLog.objects.exists()

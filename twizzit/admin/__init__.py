@@ -1,8 +1,10 @@
 """The Django admin for club and federation admins.
 
-Connections are edited with a write-only password field; run records (sync logs, API
-usage) are read-only because only the sync writes them; conflicts are decided on a review
-screen that calls the same resolution service as the REST API (`conflicts.py`).
+Branding and the admin index's "needs attention" panel live in `site.py`; a connection's
+change page is the cockpit that tests it and starts and follows its syncs
+(`connections.py`); run records (sync logs, API usage) are read-only because only the
+sync writes them (`runs.py`); conflicts are decided on a review screen that calls the
+same resolution service as the REST API (`conflicts.py`); mappings in `registrations.py`.
 """
 
-from twizzit.admin import conflicts, registrations  # noqa: F401
+from twizzit.admin import conflicts, connections, registrations, runs, site  # noqa: F401

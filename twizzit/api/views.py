@@ -42,7 +42,7 @@ from twizzit.api.filters import (
 )
 from twizzit.api.permissions import TwizzitRole
 from twizzit.connections import delete_connection
-from twizzit.jobs import QuotaExhausted, enqueue_conflict_resolution, enqueue_sync
+from twizzit.jobs import QuotaExhausted, SyncDisabled, enqueue_conflict_resolution, enqueue_sync
 from twizzit.models import (
     PlayerMapping,
     Resolution,
@@ -194,7 +194,8 @@ class ConnectionViewSet(
         responses={
             202: s.SyncLogDetailSerializer,
             409: error(
-                "A sync of this connection is already pending or running.",
+                "A sync of this connection is already pending or running "
+                "(or, code sync_disabled, sync is switched off on it).",
                 s.SyncInProgressErrorSerializer,
             ),
             429: error(
@@ -227,6 +228,8 @@ class ConnectionViewSet(
         except SyncInProgress as exc:
             active = exc.active.pk if exc.active is not None else None
             raise ApiError(str(exc), status=409, code="sync_in_progress", sync_log=active) from None
+        except SyncDisabled as exc:
+            raise ApiError(str(exc), status=409, code="sync_disabled", sync_log=None) from None
         except QuotaExhausted as exc:
             raise ApiError(
                 str(exc),

@@ -61,13 +61,13 @@ class Command(BaseCommand):
             raise CommandError(f"Sync #{log.pk} failed: {log.message}", returncode=1)
 
     def enqueue(self, config, options):
-        from twizzit.jobs import enqueue_sync
+        from twizzit.jobs import QuotaExhausted, SyncDisabled, enqueue_sync
 
         try:
             log = enqueue_sync(
                 config, options["type"], dry_run=options["dry_run"], trigger=SyncTrigger.CLI
             )
-        except SyncInProgress as exc:
+        except (SyncInProgress, SyncDisabled, QuotaExhausted) as exc:
             raise CommandError(str(exc), returncode=2) from None
         if options["json"]:
             self.stdout.write(json.dumps({"id": log.pk, "status": log.status}))

@@ -1,0 +1,54 @@
+"""A database with a row of every model the admin shows: for tests that open every page.
+
+`populate(config, sandbox)` runs a real full sync against the sandbox (players, teams,
+seasons, rosters, games, mappings, a sync log, API usage), then a preview, makes one player
+disagree on both sides so the next sync raises a conflict, and adds the django-q2 rows
+(a finished and a failed task, a queued one on the ORM broker), a group and an
+API token.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import Group
+from django.test import override_settings
+from django.utils import timezone
+from django_q.models import OrmQ, Task
+from rest_framework.authtoken.models import Token
+
+from twizzit.models import PlayerMapping
+from twizzit.sync import run_sync
+
+
+def make_conflict(config, sandbox):
+    """Both sides change one player's last name; the next sync asks a person."""
+    mapping = PlayerMapping.objects.filter(config=config, player__isnull=False).first()
+    player = mapping.player
+    player.last_name = "Local-Name"
+    player.save()
+    sandbox.state.update_contact(mapping.twizzit_contact_id, **{"last-name": "Remote-Name"})
+    return player
+
+
+# The sandbox's season lies in the past: read all of it, so games are imported too.
+@override_settings(TWIZZIT_GAMES_LOOKBACK_DAYS=100_000)
+def populate(config, sandbox, user) -> None:
+    run_sync(config)
+    make_conflict(config, sandbox)
+    run_sync(config)
+    run_sync(config, dry_run=True)
+    now = timezone.now()
+    for success in (True, False):
+        Task.objects.create(
+            id=uuid.uuid4().hex,
+            name=f"task-{success}",
+            func="twizzit.tasks.janitor",
+            started=now,
+            stopped=now,
+            success=success,
+            result="done" if success else "boom",
+        )
+    OrmQ.objects.create(key="shotspot", payload="x", lock=None)
+    Group.objects.create(name="coach")
+    Token.objects.create(user=user)

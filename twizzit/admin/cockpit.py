@@ -1,0 +1,146 @@
+"""The connection cockpit: what the status panel above a connection's form shows.
+
+`cockpit_context(config)` reads `twizzit.status.connection_status` (the same picture the
+REST API and `twizzit_status` give) and shapes it for people: the running sync with its
+progress, the last finished sync with its counts, pending conflicts, the month's quota
+with what a full sync costs, the next scheduled run, and the sync health chart. It adds
+no rule of its own; the few extra reads (the last runs for the chart, six months of
+usage) only feed the chart and the cost of a full sync.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.urls import reverse
+
+from twizzit.admin import charts
+from twizzit.admin.display import (
+    age_in_seconds,
+    count_rows,
+    counter_labels,
+    parse_moment,
+    progress_of,
+    seconds,
+    status_badge,
+)
+from twizzit.models import (
+    ACTIVE_STATUSES,
+    ApiUsage,
+    Resolution,
+    SyncFrequency,
+    SyncLog,
+    SyncStatus,
+    SyncType,
+    TwizzitConfig,
+)
+from twizzit.quota import WARN_AT_PERCENT, month_of, today
+from twizzit.status import connection_status
+
+CHART_RUNS = 30
+CHART_MONTHS = 6
+
+
+def conflicts_url(config: TwizzitConfig) -> str:
+    """The conflict list filtered to this connection's pending conflicts."""
+    return (
+        reverse("admin:twizzit_syncconflict_changelist")
+        + f"?config__id__exact={config.pk}&resolution__exact={Resolution.PENDING}"
+    )
+
+
+def last_full_sync_cost(config: TwizzitConfig) -> int | None:
+    """API calls of the last full sync that ran to its end (real or preview)."""
+    return (
+        config.sync_logs.filter(
+            sync_type=SyncType.FULL, status__in=(SyncStatus.SUCCESS, SyncStatus.PARTIAL)
+        )
+        .order_by("-created_at", "-id")
+        .values_list("api_calls", flat=True)
+        .first()
+    )
+
+
+def quota_context(config: TwizzitConfig, usage: dict) -> dict:
+    calls, limit = usage["calls"], usage["limit"]
+    cost = last_full_sync_cost(config)
+    return {
+        "calls": calls,
+        "limit": limit,
+        "remaining": usage["remaining"],
+        "percent": min(round(100 * calls / limit), 100) if limit else 100,
+        "month": usage["month"],
+        "full_sync_cost": cost,
+        "full_syncs_left": usage["remaining"] // cost if cost else None,
+        "high": bool(limit) and calls * 100 >= limit * WARN_AT_PERCENT,
+    }
+
+
+def running_context(config: TwizzitConfig, running: dict | None) -> dict | None:
+    if running is None:
+        return None
+    log = SyncLog.objects.select_related("config").get(pk=running["id"])
+    started = parse_moment(running["started_at"])
+    return {
+        "log": log,
+        "badge": status_badge(log.status),
+        "type": log.get_sync_type_display(),
+        "dry_run": log.dry_run,
+        "progress": progress_of(log),
+        "api_calls": running["api_calls"],
+        "elapsed": age_in_seconds(started or log.created_at),
+        "heartbeat_age": age_in_seconds(parse_moment(running["heartbeat_at"])),
+        "cancel_requested": log.cancel_requested,
+        "url": reverse("admin:twizzit_synclog_change", args=[log.pk]),
+        "cancel_url": reverse("admin:twizzit_twizzitconfig_cancel", args=[config.pk, log.pk]),
+    }
+
+
+def last_context(last: dict | None) -> dict | None:
+    if last is None:
+        return None
+    log = SyncLog.objects.get(pk=last["id"])
+    return {
+        "log": log,
+        "badge": status_badge(log.status),
+        "when": parse_moment(last["completed_at"]) or log.created_at,
+        "duration": seconds(last["duration_ms"]),
+        "rows": count_rows(last["stats"]),
+        "message": last["message"],
+        "url": reverse("admin:twizzit_synclog_change", args=[log.pk]),
+    }
+
+
+def chart_context(config: TwizzitConfig, limit: int) -> dict:
+    runs = config.sync_logs.exclude(status__in=ACTIVE_STATUSES).order_by("-created_at", "-id")[
+        :CHART_RUNS
+    ]
+    months = [month_of(today())]
+    for _ in range(CHART_MONTHS - 1):
+        months.insert(0, month_of(months[0] - timedelta(days=1)))
+    usage = dict(
+        ApiUsage.objects.filter(config=config, month__gte=months[0]).values_list("month", "calls")
+    )
+    return {
+        "runs": charts.runs_chart(runs, CHART_RUNS),
+        "calls": charts.calls_chart([(m, usage.get(m, 0)) for m in months], limit),
+    }
+
+
+def cockpit_context(config: TwizzitConfig) -> dict:
+    status = connection_status(config)
+    next_run = parse_moment(status["next_scheduled_run"])
+    manual = config.auto_sync_frequency == SyncFrequency.MANUAL or not config.sync_enabled
+    return {
+        "config": config,
+        "running": running_context(config, status["running"]),
+        "last": last_context(status["last_sync"]),
+        "counter_labels": counter_labels(),
+        "pending_conflicts": status["pending_conflicts"],
+        "conflicts_url": conflicts_url(config),
+        "quota": quota_context(config, status["api_usage"]),
+        "next_run": None if manual else next_run,
+        "manual_only": manual or next_run is None,
+        "chart": chart_context(config, status["api_usage"]["limit"]),
+        "fragment_url": reverse("admin:twizzit_twizzitconfig_panel", args=[config.pk]),
+    }
