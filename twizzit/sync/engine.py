@@ -51,7 +51,7 @@ from twizzit.models import (
     TeamMapping,
     TwizzitConfig,
 )
-from twizzit.sync import runs
+from twizzit.sync import runs, selected
 from twizzit.sync.entities import PlayerImporter, SeasonImporter, TeamImporter
 from twizzit.sync.report import SyncReport
 from twizzit.sync.rosters import RosterImporter
@@ -103,14 +103,18 @@ def run_sync(
     user=None,
     sync_log: SyncLog | None = None,
     on_progress=None,
+    selection: dict | None = None,
 ) -> SyncLog:
     """Run a sync now, in this process, and return its finished SyncLog.
 
     Raises `SyncInProgress` when the connection already has an active run. With
     `sync_log` (a pending run created by `twizzit.jobs.enqueue_sync`) that run is executed.
+    A "selected" sync takes `selection` ({"contact_ids": [...], "group_ids": [...]}).
     """
     if sync_log is None:
-        sync_log = runs.create_run(config, sync_type, dry_run=dry_run, trigger=trigger, user=user)
+        sync_log = runs.create_run(
+            config, sync_type, dry_run=dry_run, trigger=trigger, user=user, selection=selection
+        )
     if not runs.claim(config, sync_log):
         runs.fail_unstarted(
             sync_log, "Another sync of this connection was running; this one did not start."
@@ -175,6 +179,8 @@ class SyncEngine:
             )
 
     def phases(self) -> list[str]:
+        if self.log.sync_type == SyncType.SELECTED:
+            return selected.phases(self.log.selection)
         phases = PHASES[self.log.sync_type]
         if self.log.sync_type == SyncType.FULL:
             phases = [
@@ -186,7 +192,10 @@ class SyncEngine:
 
     def run_phase(self, phase: str) -> None:
         try:
-            getattr(self, f"sync_{phase}")()
+            if self.log.sync_type == SyncType.SELECTED:
+                selected.run_phase(self, phase)
+            else:
+                getattr(self, f"sync_{phase}")()
         except FATAL_ERRORS:
             raise
         except TwizzitError as exc:

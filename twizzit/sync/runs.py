@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from twizzit.models import ACTIVE_STATUSES, SyncLog, SyncStatus, TwizzitConfig
+from twizzit.models import ACTIVE_STATUSES, SyncLog, SyncStatus, SyncType, TwizzitConfig
 
 INTERRUPTED = "interrupted: the worker stopped"
 NEVER_STARTED = "never started: no worker picked it up"
@@ -101,8 +101,15 @@ def active_run(config: TwizzitConfig) -> SyncLog | None:
     return config.sync_logs.filter(status__in=ACTIVE_STATUSES).order_by("created_at").first()
 
 
-def create_run(config, sync_type, *, dry_run, trigger, user) -> SyncLog:
-    """Create a pending SyncLog, refusing when the connection already has an active one."""
+def create_run(config, sync_type, *, dry_run, trigger, user, selection=None) -> SyncLog:
+    """Create a pending SyncLog, refusing when the connection already has an active one.
+
+    A "selected" run needs `selection` (checked by `selected.clean_selection`, which
+    raises `SelectionError`); other runs take none.
+    """
+    from twizzit.sync.selected import clean_selection
+
+    selection = clean_selection(selection) if sync_type == SyncType.SELECTED else {}
     reap_stale_runs(config)
     with transaction.atomic():
         # Lock the connection row so two requests cannot both see "nothing in progress".
@@ -116,6 +123,7 @@ def create_run(config, sync_type, *, dry_run, trigger, user) -> SyncLog:
             dry_run=dry_run,
             trigger=trigger,
             triggered_by=user if user is not None and user.is_authenticated else None,
+            selection=selection,
         )
 
 
