@@ -47,14 +47,16 @@ def test_review_screen_shows_base_shotspot_and_twizzit_values(logged_in, config,
     assert conflict.base_data["email"] in html
     assert f"shotspot.{conflict.twizzit_id}@club.be" in html
     assert f"twizzit.{conflict.twizzit_id}@club.be" in html
-    assert "Use Twizzit&#x27;s values" in html or "Use Twizzit's values" in html
+    assert f"Twizzit: twizzit.{conflict.twizzit_id}@club.be" in html
+    assert f"ShotSpot: shotspot.{conflict.twizzit_id}@club.be" in html
+    assert f"<title>{conflict.player} — changed on both sides" in html
 
 
 def test_deciding_twizzit_wins_applies_twizzit_value_and_records_who(
     logged_in, config, sandbox, admin_user
 ):
     [conflict] = mismatch(config, sandbox)
-    response = logged_in.post(review_url(conflict), {"resolution": "twizzit_wins"})
+    response = logged_in.post(review_url(conflict), {"decide_email": "twizzit"})
     assert response.status_code == 302
     conflict.refresh_from_db()
     assert conflict.resolution == Resolution.TWIZZIT_WINS
@@ -65,7 +67,7 @@ def test_deciding_twizzit_wins_applies_twizzit_value_and_records_who(
 def test_manual_values_are_validated_and_a_bad_one_changes_nothing(logged_in, config, sandbox):
     [conflict] = mismatch(config, sandbox)
     response = logged_in.post(
-        review_url(conflict), {"resolution": "manual", "value_email": "not an email"}
+        review_url(conflict), {"decide_email": "typed", "value_email": "not an email"}
     )
     assert response.status_code == 200
     assert "Enter a valid email address." in response.content.decode()
@@ -73,7 +75,7 @@ def test_manual_values_are_validated_and_a_bad_one_changes_nothing(logged_in, co
     assert conflict.is_pending
     assert conflict.player.email == f"shotspot.{conflict.twizzit_id}@club.be"
 
-    logged_in.post(review_url(conflict), {"resolution": "manual", "value_email": "ok@club.be"})
+    logged_in.post(review_url(conflict), {"decide_email": "typed", "value_email": "ok@club.be"})
     conflict.refresh_from_db()
     assert conflict.resolution == Resolution.MANUAL
     assert conflict.player.email == "ok@club.be"
@@ -98,11 +100,11 @@ def test_a_duplicate_is_linked_to_the_player_chosen_on_the_screen(logged_in, con
 
 def test_a_resolved_conflict_is_shown_without_a_form(logged_in, config, sandbox):
     [conflict] = mismatch(config, sandbox)
-    logged_in.post(review_url(conflict), {"resolution": "shotspot_wins"})
+    logged_in.post(review_url(conflict), {"decide_email": "shotspot"})
     html = logged_in.get(review_url(conflict)).content.decode()
     assert "Keep ShotSpot&#x27;s values" in html or "Keep ShotSpot's values" in html
-    assert "Resolve conflict" not in html
-    assert logged_in.post(review_url(conflict), {"resolution": "twizzit_wins"}).status_code == 403
+    assert 'value="Resolve"' not in html
+    assert logged_in.post(review_url(conflict), {"decide_email": "twizzit"}).status_code == 403
 
 
 def test_bulk_action_resolves_the_selected_conflicts_through_the_task(

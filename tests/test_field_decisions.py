@@ -68,9 +68,9 @@ def test_one_field_from_twizzit_one_kept_one_typed_then_a_resync_asks_nothing(
     assert conflict.resolution == Resolution.MANUAL
     assert conflict.resolved_by == admin_user
     assert applied_rows(conflict) == [
-        {"field": "Jersey number", "value": 12},
-        {"field": "Email", "value": None, "kept": True},
-        {"field": "Phone", "value": PHONE},
+        {"name": "jersey_number", "field": "Jersey number", "value": 12},
+        {"name": "email", "field": "Email", "value": None, "kept": True},
+        {"name": "phone", "field": "Phone", "value": PHONE},
     ]
 
     with count_queries() as cost:

@@ -5,4 +5,4 @@ usage) are read-only because only the sync writes them; conflicts are decided on
 screen that calls the same resolution service as the REST API (`conflicts.py`).
 """
 
-from twizzit.admin import conflicts, registrations  # noqa: F401
+from twizzit.admin import conflicts, records, registrations  # noqa: F401

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 
 from shotspot.forms import HTTPS_URLS
 from twizzit.admin.forms import TwizzitConfigForm
+from twizzit.admin.records import report_resync
 from twizzit.connections import delete_connection
 from twizzit.models import (
     ApiUsage,
@@ -14,6 +15,7 @@ from twizzit.models import (
     TeamMapping,
     TwizzitConfig,
 )
+from twizzit.resync import resync_mappings
 from twizzit.sync.runs import SyncInProgress, active_run
 
 
@@ -104,8 +106,19 @@ class MappingAdmin(admin.ModelAdmin):
     readonly_fields = ["remote_hash", "base_data", "last_synced_at", "created_at", "updated_at"]
 
 
+class ResyncMappingsMixin:
+    """The "Re-sync selected from Twizzit" action of the player and team mappings."""
+
+    actions = ["resync_from_twizzit"]
+
+    @admin.action(description="Re-sync selected from Twizzit", permissions=["change"])
+    def resync_from_twizzit(self, request, queryset):
+        result = resync_mappings(queryset, user=request.user)
+        report_resync(self, request, result, "records")
+
+
 @admin.register(PlayerMapping)
-class PlayerMappingAdmin(MappingAdmin):
+class PlayerMappingAdmin(ResyncMappingsMixin, MappingAdmin):
     list_display = ["twizzit_contact_id", "player", "config", "last_synced_at"]
     list_select_related = ["player", "config"]
     search_fields = ["twizzit_contact_id", "player__last_name", "player__first_name"]
@@ -113,7 +126,7 @@ class PlayerMappingAdmin(MappingAdmin):
 
 
 @admin.register(TeamMapping)
-class TeamMappingAdmin(MappingAdmin):
+class TeamMappingAdmin(ResyncMappingsMixin, MappingAdmin):
     list_display = ["twizzit_group_id", "team", "twizzit_season_id", "config", "last_synced_at"]
     list_select_related = ["team", "team__season", "config"]
     search_fields = ["twizzit_group_id", "team__name"]

@@ -113,19 +113,19 @@ def resolve_fields(conflict: SyncConflict, decisions, user=None) -> SyncConflict
 
 
 def applied_rows(conflict: SyncConflict) -> list[dict]:
-    """A resolved conflict's outcome as rows {field, value} for a person to read."""
+    """A resolved conflict's outcome as rows {name, field, value[, kept]} for a person."""
     applied = conflict.resolved_values or {}
     if conflict.conflict_type != ConflictType.DATA_MISMATCH:
         return [
-            {"field": OUTCOMES.get(name, label(name)), "value": f"#{value}"}
+            {"name": name, "field": OUTCOMES.get(name, label(name)), "value": f"#{value}"}
             for name, value in applied.items()
         ]
     rows = []
     for name in conflict.fields:
         if name in applied:
-            rows.append({"field": label(name), "value": applied[name]})
+            rows.append({"name": name, "field": label(name), "value": applied[name]})
         elif conflict.resolution in (Resolution.SHOTSPOT_WINS, Resolution.MANUAL, "ignored"):
-            rows.append({"field": label(name), "value": None, "kept": True})
+            rows.append({"name": name, "field": label(name), "value": None, "kept": True})
     return rows
 
 
