@@ -136,3 +136,56 @@ def test_a_resolution_the_conflict_kind_does_not_allow_is_refused(config, sandbo
         resolve_conflict(conflict, "manual", values={"email": "x@y.be"})
     conflict.refresh_from_db()
     assert conflict.is_pending
+
+
+def test_deciding_field_by_field_applies_each_choice_and_moves_to_the_next_pending(
+    logged_in, config, sandbox, admin_user
+):
+    first, second = mismatch(config, sandbox, count=2)
+    response = logged_in.post(
+        review_url(first), {"decide_email": "typed", "value_email": "mine@club.be"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == review_url(second)
+    first.refresh_from_db()
+    assert first.resolution == Resolution.MANUAL
+    assert first.player.email == "mine@club.be"
+
+    html = logged_in.get(review_url(first)).content.decode()
+    assert "Decided field by field" in html
+    assert f"<dd>{admin_user}</dd>" in html
+    assert "<th>Email</th><td>mine@club.be</td>" in html
+    assert "{" not in html.split("<h2>Applied</h2>")[1].split("</table>")[0]
+
+
+def test_the_review_links_to_the_previous_and_next_pending_conflicts(logged_in, config, sandbox):
+    one, two, three = mismatch(config, sandbox, count=3)
+    html = logged_in.get(review_url(two)).content.decode()
+    assert f'href="{review_url(one)}" rel="prev"' in html
+    assert f'href="{review_url(three)}" rel="next"' in html
+    first = logged_in.get(review_url(one)).content.decode()
+    assert "No previous pending conflict" in first
+
+
+def test_fields_not_in_conflict_are_listed_apart_and_not_asked_about(logged_in, config, sandbox):
+    [conflict] = mismatch(config, sandbox)
+    html = logged_in.get(review_url(conflict)).content.decode()
+    calm = html.split("<h2>Not in conflict</h2>")[1]
+    assert f"<th>Last name</th><td>{conflict.player.last_name}</td>" in calm
+    assert 'name="decide_last_name"' not in html
+    assert 'name="decide_email"' in html
+
+
+def test_a_duplicate_shows_its_candidates_beside_the_twizzit_record(logged_in, config, sandbox):
+    contact = min(sandbox.state.contacts, key=lambda c: c["id"])
+    sandbox.state.update_contact(
+        contact["id"], **{"email-1": {"target": None, "email": "twins@club.be"}}
+    )
+    one = Player.objects.create(first_name="A", last_name="One", email="twins@club.be")
+    two = Player.objects.create(first_name="B", last_name="Two", email="twins@club.be")
+    run_sync(config)
+    conflict = SyncConflict.objects.get(conflict_type=ConflictType.DUPLICATE)
+    html = logged_in.get(review_url(conflict)).content.decode()
+    assert f"ShotSpot #{one.pk}" in html and f"ShotSpot #{two.pk}" in html
+    assert '<td class="same">twins@club.be</td>' in html
+    assert "Link it to the player I choose" in html

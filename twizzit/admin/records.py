@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from shotspot.admin import PlayerAdmin, TeamAdmin
 from shotspot.models import Player, SyncSource, Team
@@ -137,7 +138,7 @@ class TwizzitRecordMixin:
                 '<span class="twizzit-badge unlinked" title="{}">Twizzit</span>',
                 "Came from Twizzit; no longer linked to a Twizzit record",
             )
-        return format_html('<span class="manual-badge">Manual</span>')
+        return mark_safe('<span class="manual-badge">Manual</span>')  # noqa: S308 (constant)
 
     @admin.display(description="Conflict")
     def pending_conflict(self, obj):
