@@ -4,7 +4,7 @@ import pytest
 from django_q.conf import Conf
 
 from shotspot.models import Player
-from tests.browser.conftest import shoot
+from tests.browser.conftest import SCREENSHOT_DIR, shoot
 from tests.sandbox import connect
 from twizzit.models import PlayerMapping, SyncConflict, SyncLog, SyncStatus, SyncType
 from twizzit.sync import run_sync
@@ -20,6 +20,12 @@ def synced(transactional_db, sandbox):
 def test_the_badge_says_where_a_player_comes_from_and_when_it_last_synced(admin_page, synced):
     Player.objects.create(first_name="Hand", last_name="Aardvark")  # first on the page
     admin_page.goto(admin_page.url_for("/admin/shotspot/player/"))
+    # The whole list fits at 1400 px: nothing is cut off or scrolled sideways.
+    assert admin_page.evaluate(
+        "() => { const r = document.querySelector('.results');"
+        " return r.scrollWidth <= r.clientWidth; }"
+    )
+    admin_page.screenshot(path=str(SCREENSHOT_DIR / "players-list-badges.png"))
     badge = admin_page.locator("#result_list .twizzit-badge").first
     badge.hover()
     tooltip = badge.get_attribute("title")
@@ -29,7 +35,6 @@ def test_the_badge_says_where_a_player_comes_from_and_when_it_last_synced(admin_
     # The filters the list offers.
     sidebar = admin_page.locator("#changelist-filter").inner_text().lower()
     assert "sync source" in sidebar and "has pending conflict" in sidebar
-    shoot(admin_page, "players-list-badges")
 
 
 def test_a_pending_conflict_warns_on_the_players_page_and_links_to_its_review(

@@ -22,6 +22,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -88,19 +89,22 @@ class StatusFilter(admin.SimpleListFilter):
 
 @admin.register(SyncConflict)
 class SyncConflictAdmin(admin.ModelAdmin):
-    list_display = [
-        "record",
-        "config",
-        "conflict_type",
-        "conflicting_fields",
-        "found",
-        "decision",
-    ]
+    list_display = ["record", "connection", "kind", "conflicting_fields", "found", "decision"]
     list_display_links = ["record"]
     list_filter = [StatusFilter, "conflict_type", "entity_type", "config"]
     list_select_related = ["config", "player", "team"]
     search_fields = ["twizzit_id", "player__last_name", "player__first_name", "team__name"]
     actions = ["resolve_twizzit_wins", "resolve_shotspot_wins", "resolve_ignored"]
+    # Oldest first: a queue worked from the top, in the order "Next pending conflict" follows.
+    ordering = ["created_at", "pk"]
+
+    @admin.display(description="Connection", ordering="config__organization_name")
+    def connection(self, conflict):
+        return conflict.config
+
+    @admin.display(description="Kind", ordering="conflict_type")
+    def kind(self, conflict):
+        return conflict.get_conflict_type_display()
 
     @admin.display(description="Record")
     def record(self, conflict):
@@ -166,7 +170,7 @@ class SyncConflictAdmin(admin.ModelAdmin):
             "conflict": conflict,
             "original": conflict,
             "rows": rows,
-            "calm_rows": self.calm_rows(conflict) if is_mismatch else [],
+            "calm_rows": self.calm_rows(conflict) if is_mismatch and conflict.is_pending else [],
             "candidates": candidates,
             "form": form,
             "is_mismatch": is_mismatch,
@@ -193,7 +197,7 @@ class SyncConflictAdmin(admin.ModelAdmin):
         )
         _, following = self.neighbours(conflict)
         if following is None:
-            following = self.pending().exclude(pk=conflict.pk).order_by("pk").first()
+            following = self.pending().order_by("created_at", "pk").first()
         if following is not None:
             return redirect(self.review_url(following))
         self.message_user(request, "No conflict is pending any more.", messages.INFO)
@@ -205,9 +209,16 @@ class SyncConflictAdmin(admin.ModelAdmin):
         return SyncConflict.objects.filter(resolution=Resolution.PENDING)
 
     def neighbours(self, conflict):
-        """The pending conflicts just before and after this one (by number)."""
-        previous = self.pending().filter(pk__lt=conflict.pk).order_by("-pk").first()
-        following = self.pending().filter(pk__gt=conflict.pk).order_by("pk").first()
+        """The pending conflicts just before and after this one, in the list's order."""
+        before = Q(created_at__lt=conflict.created_at) | Q(
+            created_at=conflict.created_at, pk__lt=conflict.pk
+        )
+        after = Q(created_at__gt=conflict.created_at) | Q(
+            created_at=conflict.created_at, pk__gt=conflict.pk
+        )
+        pending = self.pending()
+        previous = pending.filter(before).order_by("-created_at", "-pk").first()
+        following = pending.filter(after).order_by("created_at", "pk").first()
         return previous, following
 
     @staticmethod

@@ -72,9 +72,10 @@ def report_resync(modeladmin, request, result, noun: str) -> None:
         )
 
 
-def with_badges(columns) -> list[str]:
-    """A list's columns with the badge and the marker in place of `sync_source`."""
-    return [*(c for c in columns if c != "sync_source"), "twizzit_badge", "pending_conflict"]
+def with_badges(columns, *, after: int) -> list[str]:
+    """A list's columns with the badge (and marker) after the names, not `sync_source`."""
+    columns = [c for c in columns if c != "sync_source"]
+    return [*columns[:after], "twizzit_badge", *columns[after:]]
 
 
 class HasPendingConflictFilter(admin.SimpleListFilter):
@@ -127,6 +128,11 @@ class TwizzitRecordMixin:
 
     @admin.display(description="Source", ordering="sync_source")
     def twizzit_badge(self, obj):
+        """The badge, and under it the marker when a conflict waits for a decision."""
+        return format_html("{}{}", self.badge(obj), self.conflict_marker(obj))
+
+    @staticmethod
+    def badge(obj):
         if getattr(obj, "twizzit_linked", False):
             tooltip = (
                 f"{obj.twizzit_connection} ({obj.twizzit_org}) · "
@@ -138,16 +144,16 @@ class TwizzitRecordMixin:
                 '<span class="twizzit-badge unlinked" title="{}">Twizzit</span>',
                 "Came from Twizzit; no longer linked to a Twizzit record",
             )
-        return mark_safe('<span class="manual-badge">Manual</span>')  # noqa: S308 (constant)
+        return mark_safe('<span class="manual-badge">Manual</span>')
 
-    @admin.display(description="Conflict")
-    def pending_conflict(self, obj):
+    @staticmethod
+    def conflict_marker(obj):
         conflict_id = getattr(obj, "twizzit_pending_conflict", None)
         if conflict_id is None:
             return ""
         return format_html(
-            '<a class="conflict-marker" href="{}" title="A conflict with Twizzit waits for a '
-            'decision">Pending conflict</a>',
+            '<br><a class="conflict-marker" href="{}" title="A conflict with Twizzit waits '
+            'for a decision">Pending conflict</a>',
             reverse("admin:twizzit_syncconflict_change", args=[conflict_id]),
         )
 
@@ -226,7 +232,7 @@ class TwizzitPlayerAdmin(TwizzitRecordMixin, PlayerAdmin):
     mapping_model = PlayerMapping
     remote_attr = "twizzit_contact_id"
     local_attr = "player"
-    list_display = with_badges(PlayerAdmin.list_display)
+    list_display = with_badges(PlayerAdmin.list_display, after=2)
     list_filter = [*PlayerAdmin.list_filter, HasPendingConflictFilter]
     actions = ["resync_from_twizzit"]
 
@@ -240,7 +246,7 @@ class TwizzitTeamAdmin(TwizzitRecordMixin, TeamAdmin):
     mapping_model = TeamMapping
     remote_attr = "twizzit_group_id"
     local_attr = "team"
-    list_display = with_badges(TeamAdmin.list_display)
+    list_display = with_badges(TeamAdmin.list_display, after=1)
     list_filter = [*TeamAdmin.list_filter, HasPendingConflictFilter]
     actions = ["resync_from_twizzit"]
 
