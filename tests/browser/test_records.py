@@ -3,7 +3,7 @@
 import pytest
 from django_q.conf import Conf
 
-from shotspot.models import Player
+from shotspot.models import Player, Team
 from tests.browser.conftest import SCREENSHOT_DIR, shoot
 from tests.sandbox import connect
 from twizzit.models import PlayerMapping, SyncConflict, SyncLog, SyncStatus, SyncType
@@ -47,6 +47,11 @@ def test_a_pending_conflict_warns_on_the_players_page_and_links_to_its_review(
     run_sync(synced, SyncType.PLAYERS)
     conflict = SyncConflict.objects.get(twizzit_id=mapping.twizzit_contact_id)
 
+    admin_page.goto(admin_page.url_for("/admin/shotspot/player/?pending_conflict=yes"))
+    marker = admin_page.locator("#result_list a.conflict-marker")
+    assert marker.count() == 1 and marker.inner_text() == "Pending conflict"
+    admin_page.screenshot(path=str(SCREENSHOT_DIR / "players-pending-conflict-filter.png"))
+
     admin_page.goto(admin_page.url_for(f"/admin/shotspot/player/{mapping.player_id}/change/"))
     box = admin_page.locator(".twizzit-box")
     assert "Synced from Twizzit" in box.inner_text()
@@ -80,7 +85,7 @@ def test_resync_two_selected_players_from_the_list(admin_page, synced, sandbox, 
     admin_page.click("button[name=index]")
     message = admin_page.locator(".messagelist .success").inner_text()
     assert f"Re-sync of 2 players from {synced.organization_name} queued" in message
-    shoot(admin_page, "players-resync-queued")
+    admin_page.screenshot(path=str(SCREENSHOT_DIR / "players-resync-queued.png"))
 
     log = SyncLog.objects.get(sync_type=SyncType.SELECTED)
     assert log.status == SyncStatus.SUCCESS
@@ -96,3 +101,15 @@ def test_resync_two_selected_players_from_the_list(admin_page, synced, sandbox, 
 
     admin_page.goto(admin_page.url_for(f"/admin/twizzit/synclog/{log.pk}/change/"))
     shoot(admin_page, "synclog-selected-run")
+
+
+def test_teams_show_the_badge_and_their_box(admin_page, synced):
+    admin_page.goto(admin_page.url_for("/admin/shotspot/team/"))
+    badges = admin_page.locator("#result_list .twizzit-badge")
+    assert badges.count() == Team.objects.count()
+    assert "last synced" in badges.first.get_attribute("title")
+    admin_page.screenshot(path=str(SCREENSHOT_DIR / "teams-list-badges.png"))
+    team = Team.objects.order_by("name").first()
+    admin_page.goto(admin_page.url_for(f"/admin/shotspot/team/{team.pk}/change/"))
+    assert "Synced from Twizzit" in admin_page.locator(".twizzit-box").inner_text()
+    admin_page.screenshot(path=str(SCREENSHOT_DIR / "team-change-twizzit-box.png"))

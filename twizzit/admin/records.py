@@ -16,12 +16,14 @@ without the integration. What it adds:
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from shotspot.admin import PlayerAdmin, TeamAdmin
@@ -73,8 +75,9 @@ def report_resync(modeladmin, request, result, noun: str) -> None:
 
 
 def with_badges(columns, *, after: int) -> list[str]:
-    """A list's columns with the badge (and marker) after the names, not `sync_source`."""
-    columns = [c for c in columns if c != "sync_source"]
+    """A list's columns with the badge (and marker) after the names, not `sync_source`;
+    an e-mail address may wrap after its @ and dots, so the list fits a 1400 px screen."""
+    columns = ["email_address" if c == "email" else c for c in columns if c != "sync_source"]
     return [*columns[:after], "twizzit_badge", *columns[after:]]
 
 
@@ -125,6 +128,12 @@ class TwizzitRecordMixin:
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "sync_source"]
+
+    @admin.display(description="Email", ordering="email")
+    def email_address(self, obj):
+        # A break opportunity after every "@" and ".", never inside a word.
+        parts = re.split(r"(?<=[.@])", obj.email or "")
+        return mark_safe("<wbr>".join(conditional_escape(part) for part in parts))  # noqa: S308
 
     @admin.display(description="Source", ordering="sync_source")
     def twizzit_badge(self, obj):
