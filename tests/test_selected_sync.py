@@ -31,6 +31,7 @@ def config(db, sandbox):
 @pytest.fixture
 def synced(config, sandbox):
     run_sync(config)
+    config.refresh_from_db()
     return config
 
 
@@ -77,6 +78,10 @@ def test_two_selected_players_are_updated_and_no_one_else(synced, sandbox):
     # One call for both, and the login of the full sync reused.
     assert spent == {"contacts": 1}
     assert log.api_calls == 1
+    # The connection's "last sync" stays the last sync of the whole organisation.
+    full_sync_at = synced.last_sync_at
+    synced.refresh_from_db()
+    assert full_sync_at is not None and synced.last_sync_at == full_sync_at
 
 
 def test_a_selected_player_changed_on_both_sides_becomes_a_conflict(synced, sandbox):

@@ -174,8 +174,10 @@ class SyncEngine:
             runs.release(
                 self.config,
                 self.log,
+                # A selected run syncs a few records, not the organisation.
                 completed=status in (SyncStatus.SUCCESS, SyncStatus.PARTIAL)
-                and not self.ctx.dry_run,
+                and not self.ctx.dry_run
+                and self.log.sync_type != SyncType.SELECTED,
             )
 
     def phases(self) -> list[str]:
