@@ -186,6 +186,6 @@ def test_a_duplicate_shows_its_candidates_beside_the_twizzit_record(logged_in, c
     run_sync(config)
     conflict = SyncConflict.objects.get(conflict_type=ConflictType.DUPLICATE)
     html = logged_in.get(review_url(conflict)).content.decode()
-    assert f"ShotSpot #{one.pk}" in html and f"ShotSpot #{two.pk}" in html
+    assert f"ShotSpot: A One (#{one.pk})" in html and f"ShotSpot: B Two (#{two.pk})" in html
     assert '<td class="same">twins@club.be</td>' in html
     assert "Link it to the player I choose" in html

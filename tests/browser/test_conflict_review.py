@@ -89,3 +89,35 @@ def test_resolving_field_by_field_and_moving_to_the_next(admin_page, two_conflic
     assert "ShotSpot's value kept" in applied
     assert "+32470000000" in applied
     shoot(admin_page, "conflict-resolved-applied")
+
+
+def test_a_duplicate_shows_its_candidates_side_by_side_and_links_the_chosen_one(
+    admin_page, transactional_db, sandbox
+):
+    from shotspot.models import Player
+
+    config = connect(sandbox)
+    contact = min(sandbox.state.contacts, key=lambda c: c["id"])
+    sandbox.state.update_contact(
+        contact["id"], **{"email-1": {"target": None, "email": "twins@club.be"}}
+    )
+    one = Player.objects.create(first_name="Anna", last_name="Een", email="twins@club.be")
+    Player.objects.create(first_name="Bert", last_name="Twee", email="twins@club.be")
+    run_sync(config, SyncType.PLAYERS)
+    conflict = SyncConflict.objects.get(twizzit_id=contact["id"])
+
+    admin_page.goto(admin_page.url_for(f"/admin/twizzit/syncconflict/{conflict.pk}/change/"))
+    assert admin_page.locator("h1").inner_text().endswith("— possible duplicate")
+    header = admin_page.locator("table.conflict-table thead").inner_text()
+    assert "TWIZZIT" in header.upper()
+    assert f"ANNA EEN (#{one.pk})" in header.upper() and "BERT TWEE" in header.upper()
+    shoot(admin_page, "conflict-duplicate-side-by-side")
+
+    admin_page.check("input[name=resolution][value=manual]")
+    admin_page.check(f"input[name=local_id][value='{one.pk}']")
+    admin_page.click("input[type=submit][value=Resolve]")
+    assert (
+        "resolved (Link it to the player I choose)"
+        in admin_page.locator(".messagelist").inner_text()
+    )
+    assert PlayerMapping.objects.get(twizzit_contact_id=contact["id"]).player == one
