@@ -47,14 +47,16 @@ def test_review_screen_shows_base_shotspot_and_twizzit_values(logged_in, config,
     assert conflict.base_data["email"] in html
     assert f"shotspot.{conflict.twizzit_id}@club.be" in html
     assert f"twizzit.{conflict.twizzit_id}@club.be" in html
-    assert "Use Twizzit&#x27;s values" in html or "Use Twizzit's values" in html
+    assert f"Twizzit: twizzit.{conflict.twizzit_id}@club.be" in html
+    assert f"ShotSpot: shotspot.{conflict.twizzit_id}@club.be" in html
+    assert f"<title>{conflict.player} — changed on both sides" in html
 
 
 def test_deciding_twizzit_wins_applies_twizzit_value_and_records_who(
     logged_in, config, sandbox, admin_user
 ):
     [conflict] = mismatch(config, sandbox)
-    response = logged_in.post(review_url(conflict), {"resolution": "twizzit_wins"})
+    response = logged_in.post(review_url(conflict), {"decide_email": "twizzit"})
     assert response.status_code == 302
     conflict.refresh_from_db()
     assert conflict.resolution == Resolution.TWIZZIT_WINS
@@ -65,7 +67,7 @@ def test_deciding_twizzit_wins_applies_twizzit_value_and_records_who(
 def test_manual_values_are_validated_and_a_bad_one_changes_nothing(logged_in, config, sandbox):
     [conflict] = mismatch(config, sandbox)
     response = logged_in.post(
-        review_url(conflict), {"resolution": "manual", "value_email": "not an email"}
+        review_url(conflict), {"decide_email": "typed", "value_email": "not an email"}
     )
     assert response.status_code == 200
     assert "Enter a valid email address." in response.content.decode()
@@ -73,7 +75,7 @@ def test_manual_values_are_validated_and_a_bad_one_changes_nothing(logged_in, co
     assert conflict.is_pending
     assert conflict.player.email == f"shotspot.{conflict.twizzit_id}@club.be"
 
-    logged_in.post(review_url(conflict), {"resolution": "manual", "value_email": "ok@club.be"})
+    logged_in.post(review_url(conflict), {"decide_email": "typed", "value_email": "ok@club.be"})
     conflict.refresh_from_db()
     assert conflict.resolution == Resolution.MANUAL
     assert conflict.player.email == "ok@club.be"
@@ -98,11 +100,11 @@ def test_a_duplicate_is_linked_to_the_player_chosen_on_the_screen(logged_in, con
 
 def test_a_resolved_conflict_is_shown_without_a_form(logged_in, config, sandbox):
     [conflict] = mismatch(config, sandbox)
-    logged_in.post(review_url(conflict), {"resolution": "shotspot_wins"})
+    logged_in.post(review_url(conflict), {"decide_email": "shotspot"})
     html = logged_in.get(review_url(conflict)).content.decode()
     assert "Keep ShotSpot&#x27;s values" in html or "Keep ShotSpot's values" in html
-    assert "Resolve conflict" not in html
-    assert logged_in.post(review_url(conflict), {"resolution": "twizzit_wins"}).status_code == 403
+    assert 'value="Resolve"' not in html
+    assert logged_in.post(review_url(conflict), {"decide_email": "twizzit"}).status_code == 403
 
 
 def test_bulk_action_resolves_the_selected_conflicts_through_the_task(
@@ -134,3 +136,56 @@ def test_a_resolution_the_conflict_kind_does_not_allow_is_refused(config, sandbo
         resolve_conflict(conflict, "manual", values={"email": "x@y.be"})
     conflict.refresh_from_db()
     assert conflict.is_pending
+
+
+def test_deciding_field_by_field_applies_each_choice_and_moves_to_the_next_pending(
+    logged_in, config, sandbox, admin_user
+):
+    first, second = mismatch(config, sandbox, count=2)
+    response = logged_in.post(
+        review_url(first), {"decide_email": "typed", "value_email": "mine@club.be"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == review_url(second)
+    first.refresh_from_db()
+    assert first.resolution == Resolution.MANUAL
+    assert first.player.email == "mine@club.be"
+
+    html = logged_in.get(review_url(first)).content.decode()
+    assert "Decided field by field" in html
+    assert f"<dd>{admin_user}</dd>" in html
+    assert "<th>Email</th><td>mine@club.be</td>" in html
+    assert "{" not in html.split("<h2>Applied</h2>")[1].split("</table>")[0]
+
+
+def test_the_review_links_to_the_previous_and_next_pending_conflicts(logged_in, config, sandbox):
+    one, two, three = mismatch(config, sandbox, count=3)
+    html = logged_in.get(review_url(two)).content.decode()
+    assert f'href="{review_url(one)}" rel="prev"' in html
+    assert f'href="{review_url(three)}" rel="next"' in html
+    first = logged_in.get(review_url(one)).content.decode()
+    assert "No previous pending conflict" in first
+
+
+def test_fields_not_in_conflict_are_listed_apart_and_not_asked_about(logged_in, config, sandbox):
+    [conflict] = mismatch(config, sandbox)
+    html = logged_in.get(review_url(conflict)).content.decode()
+    calm = html.split("<h2>Not in conflict</h2>")[1]
+    assert f"<th>Last name</th><td>{conflict.player.last_name}</td>" in calm
+    assert 'name="decide_last_name"' not in html
+    assert 'name="decide_email"' in html
+
+
+def test_a_duplicate_shows_its_candidates_beside_the_twizzit_record(logged_in, config, sandbox):
+    contact = min(sandbox.state.contacts, key=lambda c: c["id"])
+    sandbox.state.update_contact(
+        contact["id"], **{"email-1": {"target": None, "email": "twins@club.be"}}
+    )
+    one = Player.objects.create(first_name="A", last_name="One", email="twins@club.be")
+    two = Player.objects.create(first_name="B", last_name="Two", email="twins@club.be")
+    run_sync(config)
+    conflict = SyncConflict.objects.get(conflict_type=ConflictType.DUPLICATE)
+    html = logged_in.get(review_url(conflict)).content.decode()
+    assert f"ShotSpot: A One (#{one.pk})" in html and f"ShotSpot: B Two (#{two.pk})" in html
+    assert '<td class="same">twins@club.be</td>' in html
+    assert "Link it to the player I choose" in html

@@ -445,23 +445,67 @@ class TwizzitClient:
 
     def group_id_batches(self, group_ids: Iterable[int]) -> Iterator[list[int]]:
         """The group ids of `iter_group_contacts`, split into calls that fit the URL budget."""
-        ids = list(dict.fromkeys(int(group_id) for group_id in group_ids))
-        reserve = {"limit": self.GROUP_CONTACTS_PAGE_SIZE, "offset": 10**OFFSET_DIGITS_RESERVED - 1}
-        fixed = len(self._url("group-contacts", self._scoped(reserve)))
-        per_id = len(urlencode({"group-ids[]": ""})) + 1  # "&group-ids%5B%5D="
+        return self.id_batches(
+            "group-contacts", "group-ids", group_ids, page_size=self.GROUP_CONTACTS_PAGE_SIZE
+        )
+
+    def id_batches(
+        self,
+        endpoint: str,
+        name: str,
+        ids: Iterable[int],
+        *,
+        page_size: int,
+        params=None,
+        max_ids: int | None = None,
+    ) -> Iterator[list[int]]:
+        """`ids` for the `name[]` filter of `endpoint`, split into calls within the URL budget.
+
+        The fixed part of the URL (organisation, `params`, limit and an offset of the
+        widest width) is measured once; each id then costs its own characters. With
+        `max_ids` no batch holds more ids than that.
+        """
+        ids = list(dict.fromkeys(int(record_id) for record_id in ids))
+        reserve = {**(params or {}), "limit": page_size, "offset": 10**OFFSET_DIGITS_RESERVED - 1}
+        fixed = len(self._url(endpoint, self._scoped(reserve)))
+        per_id = len(urlencode({f"{name}[]": ""})) + 1  # "&group-ids%5B%5D="
         batch: list[int] = []
         length = fixed
-        for group_id in ids:
-            cost = per_id + len(str(group_id))
+        for record_id in ids:
+            cost = per_id + len(str(record_id))
             if fixed + cost > self.URL_BUDGET:
-                raise TwizzitConfigError(f"Group id {group_id} does not fit in a URL.")
-            if length + cost > self.URL_BUDGET:
+                raise TwizzitConfigError(f"Id {record_id} does not fit in a URL.")
+            if length + cost > self.URL_BUDGET or len(batch) == max_ids:
                 yield batch
                 batch, length = [], fixed
-            batch.append(group_id)
+            batch.append(record_id)
             length += cost
         if batch:
             yield batch
+
+    def iter_contacts_by_id(self, contact_ids: Iterable[int]) -> Iterator[list[dict]]:
+        """Only these contacts: as many ids per call as fit the URL budget.
+
+        A batch holds fewer ids than a page, so its one answer is a short page and no
+        second call is needed to prove the end.
+        """
+        size = self.CONTACTS_PAGE_SIZE
+        for batch in self.id_batches(
+            "contacts", "contact-ids", contact_ids, page_size=size, max_ids=size - 1
+        ):
+            yield from self.iter_contacts(contact_ids=batch)
+
+    def iter_groups_by_id(self, group_ids: Iterable[int], *, group_type=None):
+        """Only these groups: as many ids per call as fit the URL budget (one page each)."""
+        for batch in self.id_batches(
+            "groups",
+            "group-ids",
+            group_ids,
+            page_size=self.GROUPS_PAGE_SIZE,
+            params={"group-type": group_type},
+            max_ids=self.GROUPS_PAGE_SIZE - 1,
+        ):
+            yield from self.iter_groups(group_ids=batch, group_type=group_type)
 
     def _group_contact_pages(self, batch: list[int]) -> Iterator[list[dict]]:
         page_size = self.GROUP_CONTACTS_PAGE_SIZE

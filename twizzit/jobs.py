@@ -88,13 +88,19 @@ def enqueue_sync(
     dry_run: bool = False,
     trigger: str = SyncTrigger.MANUAL,
     user=None,
+    selection: dict | None = None,
 ) -> SyncLog:
-    """Create a pending SyncLog and the task that runs it; returns the SyncLog."""
+    """Create a pending SyncLog and the task that runs it; returns the SyncLog.
+
+    A "selected" sync takes `selection` ({"contact_ids": [...], "group_ids": [...]}).
+    """
     if not config.sync_enabled:
         raise SyncDisabled(config)
     if would_exceed(config):
         raise QuotaExhausted(config)
-    log = create_run(config, sync_type, dry_run=dry_run, trigger=trigger, user=user)
+    log = create_run(
+        config, sync_type, dry_run=dry_run, trigger=trigger, user=user, selection=selection
+    )
     # The worker must find the committed SyncLog, so enqueue only after the commit.
     transaction.on_commit(lambda: _send_sync_task(log))
     return log

@@ -306,6 +306,7 @@ class SyncType(models.TextChoices):
     TEAMS = "teams", "Teams"
     ROSTERS = "rosters", "Rosters"
     GAMES = "games", "Games"
+    SELECTED = "selected", "Selected records"
 
 
 class SyncTrigger(models.TextChoices):
@@ -344,6 +345,8 @@ class SyncLog(models.Model):
     errors = models.JSONField(default=list, blank=True)
     # Dry runs: [{entity, twizzit_id, action, changes: {field: [old, new]}}], capped.
     planned_changes = models.JSONField(default=list, blank=True)
+    # Selected-records runs: {"contact_ids": [...], "group_ids": [...]}, what was asked for.
+    selection = models.JSONField(default=dict, blank=True)
     # {phase, entities: {entity: processed}} — written at most once per page.
     progress = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True, help_text="Why the run failed or was skipped.")

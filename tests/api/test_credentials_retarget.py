@@ -87,6 +87,7 @@ def logged_in(sandbox_config):
 def form_data(config: TwizzitConfig, **changes) -> dict:
     data = {k: v for k, v in model_to_dict(config).items() if v is not None}
     data["role_overrides"] = json.dumps(config.role_overrides)
+    data["event_type_overrides"] = json.dumps(config.event_type_overrides)
     data.update(changes)
     return data
 

@@ -4,7 +4,16 @@ Branding and the admin index's "needs attention" panel live in `site.py`; a conn
 change page is the cockpit that tests it and starts and follows its syncs
 (`connections.py`); run records (sync logs, API usage) are read-only because only the
 sync writes them (`runs.py`); conflicts are decided on a review screen that calls the
-same resolution service as the REST API (`conflicts.py`); mappings in `registrations.py`.
+same resolution service as the REST API (`conflicts.py`, `review.py`); ShotSpot's players
+and teams gain their Twizzit badge, conflict marker, box and "Re-sync selected from
+Twizzit" action from `records.py`; mappings in `registrations.py`.
 """
 
-from twizzit.admin import conflicts, connections, registrations, runs, site  # noqa: F401
+from twizzit.admin import (  # noqa: F401
+    conflicts,
+    connections,
+    records,
+    registrations,
+    runs,
+    site,
+)

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from twizzit.admin.records import report_resync
 from twizzit.models import (
     ClubMapping,
     EventMapping,
@@ -9,6 +10,7 @@ from twizzit.models import (
     SeasonMapping,
     TeamMapping,
 )
+from twizzit.resync import resync_mappings
 
 
 class MappingAdmin(admin.ModelAdmin):
@@ -16,8 +18,19 @@ class MappingAdmin(admin.ModelAdmin):
     readonly_fields = ["remote_hash", "base_data", "last_synced_at", "created_at", "updated_at"]
 
 
+class ResyncMappingsMixin:
+    """The "Re-sync selected from Twizzit" action of the player and team mappings."""
+
+    actions = ["resync_from_twizzit"]
+
+    @admin.action(description="Re-sync selected from Twizzit", permissions=["change"])
+    def resync_from_twizzit(self, request, queryset):
+        result = resync_mappings(queryset, user=request.user)
+        report_resync(self, request, result, "records")
+
+
 @admin.register(PlayerMapping)
-class PlayerMappingAdmin(MappingAdmin):
+class PlayerMappingAdmin(ResyncMappingsMixin, MappingAdmin):
     list_display = ["twizzit_contact_id", "player", "config", "last_synced_at"]
     list_select_related = ["player", "config"]
     search_fields = ["twizzit_contact_id", "player__last_name", "player__first_name"]
@@ -25,7 +38,7 @@ class PlayerMappingAdmin(MappingAdmin):
 
 
 @admin.register(TeamMapping)
-class TeamMappingAdmin(MappingAdmin):
+class TeamMappingAdmin(ResyncMappingsMixin, MappingAdmin):
     list_display = ["twizzit_group_id", "team", "twizzit_season_id", "config", "last_synced_at"]
     list_select_related = ["team", "team__season", "config"]
     search_fields = ["twizzit_group_id", "team__name"]

@@ -36,6 +36,7 @@ from twizzit.models import (
     TeamMapping,
     TwizzitConfig,
 )
+from twizzit.sync.selected import MAX_SELECTED
 from twizzit.validators import validate_api_base_url
 
 MAX_INT = 2**31 - 1  # PositiveIntegerField's range on PostgreSQL
@@ -217,6 +218,54 @@ class SyncRequestSerializer(serializers.Serializer):
     dry_run = StrictBooleanField(
         default=False, help_text="Plan only: the log lists the changes, nothing is written."
     )
+    contact_ids = serializers.ListField(
+        child=StrictIntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        min_length=1,
+        max_length=MAX_SELECTED,
+        help_text=(
+            'Sync only these Twizzit contacts (with type "players" or "selected"): a '
+            '"selected" run that judges no deletions.'
+        ),
+    )
+    group_ids = serializers.ListField(
+        child=StrictIntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        min_length=1,
+        max_length=MAX_SELECTED,
+        help_text=(
+            'Sync only these Twizzit teams and their rosters (with type "teams" or "selected").'
+        ),
+    )
+
+    def validate(self, attrs):
+        selection = {key: attrs.pop(key) for key in ("contact_ids", "group_ids") if key in attrs}
+        wanted = attrs["type"]
+        if not selection:
+            if wanted == SyncType.SELECTED:
+                raise serializers.ValidationError(
+                    {"type": ['"selected" needs contact_ids or group_ids.']}
+                )
+            attrs["selection"] = None
+            return attrs
+        allowed = {
+            SyncType.PLAYERS: {"contact_ids"},
+            SyncType.TEAMS: {"group_ids"},
+            SyncType.SELECTED: {"contact_ids", "group_ids"},
+        }.get(wanted, set())
+        extra = sorted(set(selection) - allowed)
+        if extra:
+            raise serializers.ValidationError(
+                {
+                    extra[0]: [
+                        f'Not with type "{wanted}"; use "selected" (or "players" with '
+                        'contact_ids, "teams" with group_ids).'
+                    ]
+                }
+            )
+        attrs["type"] = SyncType.SELECTED
+        attrs["selection"] = selection
+        return attrs
 
 
 class CountersSerializer(serializers.Serializer):
@@ -313,6 +362,7 @@ class SyncLogDetailSerializer(SyncLogSerializer):
             "progress",
             "heartbeat_at",
             "task_id",
+            "selection",
         ]
         read_only_fields = fields
 
@@ -486,6 +536,27 @@ class ResolveSerializer(serializers.Serializer):
             "duplicate to an existing ShotSpot row."
         ),
     )
+    fields = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text=(
+            'For "manual" on a data mismatch, field by field: "twizzit", "shotspot" or '
+            '{"value": …} for every conflicting field, e.g. {"jersey_number": "twizzit", '
+            '"email": "shotspot", "phone": {"value": "+32470000000"}}.'
+        ),
+    )
+
+    def validate(self, attrs):
+        if "fields" in attrs:
+            if attrs["resolution"] != Resolution.MANUAL:
+                raise serializers.ValidationError(
+                    {"fields": ['Field-by-field decisions go with resolution "manual".']}
+                )
+            if attrs.get("values"):
+                raise serializers.ValidationError(
+                    {"fields": ["Give either fields or values, not both."]}
+                )
+        return attrs
 
 
 class BulkResolveSerializer(serializers.Serializer):

@@ -62,6 +62,7 @@ from twizzit.sync import (
     request_cancel,
     resolve_conflict,
 )
+from twizzit.sync.decisions import resolve_fields
 from twizzit.verify import verify_config, verify_credentials
 
 TWIZZIT_CALLS = "twizzit-calls"  # the throttle scope of actions that spend Twizzit calls
@@ -188,7 +189,9 @@ class ConnectionViewSet(
         tags=["syncs"],
         description=(
             "Queues a sync for a worker and answers at once with its (pending) sync log; "
-            "follow it at `Location` or with the connection's status."
+            "follow it at `Location` or with the connection's status. With `contact_ids` "
+            "or `group_ids` only those Twizzit records are synced again (a run of type "
+            '"selected": the selected teams\' rosters too, no deletions judged).'
         ),
         request=s.SyncRequestSerializer,
         responses={
@@ -224,6 +227,7 @@ class ConnectionViewSet(
                 dry_run=wanted.validated_data["dry_run"],
                 trigger=SyncTrigger.API,
                 user=request.user,
+                selection=wanted.validated_data["selection"],
             )
         except SyncInProgress as exc:
             active = exc.active.pk if exc.active is not None else None
@@ -327,7 +331,9 @@ class ConflictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TwizzitV
         tags=["conflicts"],
         description=(
             "twizzit_wins, shotspot_wins, ignored, or manual with `values` (the fields' "
-            'values for a data mismatch; {"local_id": id} to link a duplicate).'
+            'values for a data mismatch; {"local_id": id} to link a duplicate), or manual '
+            'with `fields`: a data mismatch decided field by field ("twizzit", "shotspot" '
+            'or {"value": …} for each conflicting field).'
         ),
         request=s.ResolveSerializer,
         responses={200: s.ConflictSerializer, 409: error("The conflict is already resolved.")},
@@ -337,19 +343,24 @@ class ConflictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TwizzitV
         conflict = self.get_object()
         decision = s.ResolveSerializer(data=request.data)
         decision.is_valid(raise_exception=True)
+        by_field = "fields" in decision.validated_data
         try:
-            resolve_conflict(
-                conflict,
-                decision.validated_data["resolution"],
-                decision.validated_data["values"],
-                user=request.user,
-            )
+            if by_field:
+                resolve_fields(conflict, decision.validated_data["fields"], user=request.user)
+            else:
+                resolve_conflict(
+                    conflict,
+                    decision.validated_data["resolution"],
+                    decision.validated_data["values"],
+                    user=request.user,
+                )
         except ResolutionError as exc:
             if getattr(exc, "code", None) == "resolved":
                 raise ApiError(
                     " ".join(exc.messages), status=409, code="already_resolved"
                 ) from None
-            raise from_django(exc, prefix="values" if hasattr(exc, "error_dict") else "") from None
+            prefix = "fields" if by_field else "values"
+            raise from_django(exc, prefix=prefix if hasattr(exc, "error_dict") else "") from None
         return Response(self.get_serializer(self.get_queryset().get(pk=conflict.pk)).data)
 
     @extend_schema(

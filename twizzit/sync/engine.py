@@ -59,7 +59,7 @@ from twizzit.models import (
     TwizzitConfig,
 )
 from twizzit.quota import mark_rate_limited
-from twizzit.sync import games, runs
+from twizzit.sync import games, runs, selected
 from twizzit.sync.entities import PlayerImporter, SeasonImporter, TeamImporter
 from twizzit.sync.liveness import Heartbeat
 from twizzit.sync.report import SyncReport
@@ -119,15 +119,23 @@ def run_sync(
     user=None,
     sync_log: SyncLog | None = None,
     on_progress=None,
+    selection: dict | None = None,
 ) -> SyncLog:
     """Run a sync now, in this process, and return its finished SyncLog.
 
     Raises `SyncInProgress` when the connection already has an active run. With
     `sync_log` (a pending run created by `twizzit.jobs.enqueue_sync`) that run is executed.
+    A "selected" sync takes `selection` ({"contact_ids": [...], "group_ids": [...]}).
     """
     if sync_log is None:
         sync_log = runs.create_run(
-            config, sync_type, dry_run=dry_run, trigger=trigger, user=user, run_here=True
+            config,
+            sync_type,
+            dry_run=dry_run,
+            trigger=trigger,
+            user=user,
+            run_here=True,
+            selection=selection,
         )
     if not runs.claim(config, sync_log):
         runs.fail_unstarted(
@@ -205,8 +213,10 @@ class SyncEngine:
                 runs.release,
                 self.config,
                 self.log,
+                # A selected run syncs a few records, not the organisation.
                 completed=status in (SyncStatus.SUCCESS, SyncStatus.PARTIAL)
-                and not self.ctx.dry_run,
+                and not self.ctx.dry_run
+                and self.log.sync_type != SyncType.SELECTED,
             )
 
     @staticmethod
@@ -221,6 +231,8 @@ class SyncEngine:
             write(*args, **kwargs)
 
     def phases(self) -> list[str]:
+        if self.log.sync_type == SyncType.SELECTED:
+            return selected.phases(self.log.selection)
         phases = PHASES[self.log.sync_type]
         if self.log.sync_type == SyncType.FULL:
             phases = [
@@ -232,7 +244,10 @@ class SyncEngine:
 
     def run_phase(self, phase: str) -> None:
         try:
-            getattr(self, f"sync_{phase}")()
+            if self.log.sync_type == SyncType.SELECTED:
+                selected.run_phase(self, phase)
+            else:
+                getattr(self, f"sync_{phase}")()
         except FATAL_ERRORS:
             raise
         except TwizzitError as exc:

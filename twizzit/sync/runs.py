@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from twizzit.models import ACTIVE_STATUSES, SyncLog, SyncStatus, TwizzitConfig
+from twizzit.models import ACTIVE_STATUSES, SyncLog, SyncStatus, SyncType, TwizzitConfig
 from twizzit.sync.liveness import lease_window, owner_is_gone, process_identity
 
 INTERRUPTED = "interrupted: the process running it stopped (its heartbeat ended)"
@@ -124,12 +124,19 @@ def active_run(config: TwizzitConfig) -> SyncLog | None:
     return config.sync_logs.filter(status__in=ACTIVE_STATUSES).order_by("created_at").first()
 
 
-def create_run(config, sync_type, *, dry_run, trigger, user, run_here=False) -> SyncLog:
+def create_run(
+    config, sync_type, *, dry_run, trigger, user, run_here=False, selection=None
+) -> SyncLog:
     """Create a pending SyncLog, refusing when the connection already has an active one.
 
     `run_here`: this process claims the run itself next (the CLI), so the run records it
     as its owner and is failed at once if this process dies before claiming.
+    A "selected" run needs `selection` (checked by `selected.clean_selection`, which
+    raises `SelectionError`); other runs take none.
     """
+    from twizzit.sync.selected import clean_selection
+
+    selection = clean_selection(selection) if sync_type == SyncType.SELECTED else {}
     reap_stale_runs(config)
     with transaction.atomic():
         # Lock the connection row so two requests cannot both see "nothing in progress".
@@ -144,6 +151,7 @@ def create_run(config, sync_type, *, dry_run, trigger, user, run_here=False) -> 
             trigger=trigger,
             triggered_by=user if user is not None and user.is_authenticated else None,
             owner=process_identity() if run_here else "",
+            selection=selection,
         )
 
 

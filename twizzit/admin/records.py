@@ -1,0 +1,264 @@
+"""Players and teams in the admin, seen from the integration: where a row comes from.
+
+`shotspot.admin` knows nothing of Twizzit. This module extends its Player and Team admin
+by registering subclasses in their place (unregister, register), so ShotSpot still works
+without the integration. What it adds:
+
+- a "Twizzit" badge column whose tooltip names the connection and the last sync, and a
+  "Pending conflict" marker linking to the review screen (one annotated query per page);
+- the filters "sync source" and "has pending conflict"; `sync_source` read-only, since
+  only the sync and the conflict resolutions decide it;
+- on a synced row's change page a box: connection, Twizzit id, last synced, links to the
+  mapping and to the sync run that last touched it, and a warning while a conflict waits;
+- the action "Re-sync selected from Twizzit" (`twizzit.resync`), also offered on the
+  mappings' lists (`registrations.py`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+
+from shotspot.admin import PlayerAdmin, TeamAdmin
+from shotspot.models import Player, SyncSource, Team
+from twizzit.models import (
+    PlayerMapping,
+    Resolution,
+    SyncConflict,
+    SyncLog,
+    SyncType,
+    TeamMapping,
+)
+from twizzit.resync import resync_players, resync_teams
+from twizzit.sync.decisions import label
+
+
+def when(moment) -> str:
+    """A moment as a person reads it, in the configured time zone."""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "never"
+
+
+def report_resync(modeladmin, request, result, noun: str) -> None:
+    """Tell the person what asking for a re-sync did."""
+    for log in result.queued:
+        ids = log.selection.get("contact_ids") or log.selection.get("group_ids") or []
+        link = reverse("admin:twizzit_synclog_change", args=[log.pk])
+        modeladmin.message_user(
+            request,
+            format_html(
+                'Re-sync of {} {} from {} queued as <a href="{}">sync #{}</a>; it runs in '
+                "the background. Reload in a moment.",
+                len(ids),
+                noun,
+                log.config.organization_name,
+                link,
+                log.pk,
+            ),
+            messages.SUCCESS,
+        )
+    for refusal in result.refused:
+        modeladmin.message_user(request, f"Not queued: {refusal}", messages.ERROR)
+    if result.not_linked:
+        modeladmin.message_user(
+            request,
+            f"{result.not_linked} of the selected {noun} are not linked to Twizzit and were "
+            "left alone.",
+            messages.WARNING,
+        )
+
+
+def with_badges(columns, *, after: int) -> list[str]:
+    """A list's columns with the badge (and marker) after the names, not `sync_source`;
+    an e-mail address may wrap after its @ and dots, so the list fits a 1400 px screen."""
+    columns = ["email_address" if c == "email" else c for c in columns if c != "sync_source"]
+    return [*columns[:after], "twizzit_badge", *columns[after:]]
+
+
+class HasPendingConflictFilter(admin.SimpleListFilter):
+    title = "has pending conflict"
+    parameter_name = "pending_conflict"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(twizzit_pending_conflict__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(twizzit_pending_conflict__isnull=True)
+        return queryset
+
+
+class TwizzitRecordMixin:
+    """What players and teams share; subclasses name their mapping and conflict link."""
+
+    mapping_model = None
+    remote_attr = ""  # "twizzit_contact_id"
+    local_attr = ""  # "player"
+    change_form_template = "admin/twizzit/records/change_form.html"
+
+    class Media:
+        css = {"all": ["twizzit/admin/records.css"]}
+
+    def get_queryset(self, request):
+        mappings = self.mapping_model.objects.filter(**{self.local_attr: OuterRef("pk")}).order_by(
+            "-last_synced_at"
+        )
+        pending = SyncConflict.objects.filter(
+            **{self.local_attr: OuterRef("pk")}, resolution=Resolution.PENDING
+        ).order_by("created_at")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                twizzit_linked=Exists(mappings),
+                twizzit_connection=Subquery(mappings.values("config__organization_name")[:1]),
+                twizzit_org=Subquery(mappings.values("config__organization_id")[:1]),
+                twizzit_last_synced=Subquery(mappings.values("last_synced_at")[:1]),
+                twizzit_pending_conflict=Subquery(pending.values("pk")[:1]),
+            )
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "sync_source"]
+
+    @admin.display(description="Email", ordering="email")
+    def email_address(self, obj):
+        # A break opportunity after every "@" and ".", never inside a word.
+        parts = re.split(r"(?<=[.@])", obj.email or "")
+        return mark_safe("<wbr>".join(conditional_escape(part) for part in parts))  # noqa: S308
+
+    @admin.display(description="Source", ordering="sync_source")
+    def twizzit_badge(self, obj):
+        """The badge, and under it the marker when a conflict waits for a decision."""
+        return format_html("{}{}", self.badge(obj), self.conflict_marker(obj))
+
+    @staticmethod
+    def badge(obj):
+        if getattr(obj, "twizzit_linked", False):
+            tooltip = (
+                f"{obj.twizzit_connection} ({obj.twizzit_org}) · "
+                f"last synced {when(obj.twizzit_last_synced)}"
+            )
+            return format_html('<span class="twizzit-badge" title="{}">Twizzit</span>', tooltip)
+        if obj.sync_source == SyncSource.TWIZZIT:
+            return format_html(
+                '<span class="twizzit-badge unlinked" title="{}">Twizzit</span>',
+                "Came from Twizzit; no longer linked to a Twizzit record",
+            )
+        return mark_safe('<span class="manual-badge">Manual</span>')
+
+    @staticmethod
+    def conflict_marker(obj):
+        conflict_id = getattr(obj, "twizzit_pending_conflict", None)
+        if conflict_id is None:
+            return ""
+        return format_html(
+            '<br><a class="conflict-marker" href="{}" title="A conflict with Twizzit waits '
+            'for a decision">Pending conflict</a>',
+            reverse("admin:twizzit_syncconflict_change", args=[conflict_id]),
+        )
+
+    # --- the change page's box -----------------------------------------------------------
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id) if object_id else None
+        extra = {"twizzit_boxes": self.boxes(obj)} if obj is not None else {}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def boxes(self, obj) -> list[dict]:
+        mappings = self.mapping_model.objects.filter(**{self.local_attr: obj}).select_related(
+            "config"
+        )
+        pending = list(
+            SyncConflict.objects.filter(
+                **{self.local_attr: obj}, resolution=Resolution.PENDING
+            ).select_related("config")
+        )
+        boxes = []
+        for mapping in mappings:
+            last_run = self.last_run(mapping)
+            boxes.append(
+                {
+                    "mapping": mapping,
+                    "twizzit_id": getattr(mapping, self.remote_attr),
+                    "last_synced": when(mapping.last_synced_at),
+                    "mapping_url": reverse(
+                        f"admin:twizzit_{self.mapping_model._meta.model_name}_change",
+                        args=[mapping.pk],
+                    ),
+                    "connection_url": reverse(
+                        "admin:twizzit_twizzitconfig_change", args=[mapping.config_id]
+                    ),
+                    "last_run": last_run,
+                    "last_run_url": reverse("admin:twizzit_synclog_change", args=[last_run.pk])
+                    if last_run
+                    else None,
+                    "conflicts": [
+                        {
+                            "conflict": conflict,
+                            "fields": ", ".join(label(name) for name in conflict.fields),
+                            "url": reverse("admin:twizzit_syncconflict_change", args=[conflict.pk]),
+                        }
+                        for conflict in pending
+                        if conflict.config_id == mapping.config_id
+                    ],
+                }
+            )
+        return boxes
+
+    def last_run(self, mapping) -> SyncLog | None:
+        """The run that last wrote this mapping: the latest one started before it was
+        written, skipping selected runs that did not ask for this record."""
+        key = "contact_ids" if self.mapping_model is PlayerMapping else "group_ids"
+        twizzit_id = getattr(mapping, self.remote_attr)
+        runs = SyncLog.objects.filter(
+            config=mapping.config_id, dry_run=False, started_at__lte=mapping.last_synced_at
+        ).order_by("-started_at")
+        for run in runs[:50]:
+            if run.sync_type != SyncType.SELECTED or twizzit_id in run.selection.get(key, []):
+                return run
+        return None
+
+    # --- re-sync --------------------------------------------------------------------------
+    def resync(self, request, queryset, service, noun):
+        result = service(list(queryset.values_list("pk", flat=True)), user=request.user)
+        report_resync(self, request, result, noun)
+
+
+admin.site.unregister(Player)
+admin.site.unregister(Team)
+
+
+@admin.register(Player)
+class TwizzitPlayerAdmin(TwizzitRecordMixin, PlayerAdmin):
+    mapping_model = PlayerMapping
+    remote_attr = "twizzit_contact_id"
+    local_attr = "player"
+    list_display = with_badges(PlayerAdmin.list_display, after=2)
+    list_filter = [*PlayerAdmin.list_filter, HasPendingConflictFilter]
+    actions = ["resync_from_twizzit"]
+
+    @admin.action(description="Re-sync selected from Twizzit", permissions=["change"])
+    def resync_from_twizzit(self, request, queryset):
+        self.resync(request, queryset, resync_players, "players")
+
+
+@admin.register(Team)
+class TwizzitTeamAdmin(TwizzitRecordMixin, TeamAdmin):
+    mapping_model = TeamMapping
+    remote_attr = "twizzit_group_id"
+    local_attr = "team"
+    list_display = with_badges(TeamAdmin.list_display, after=1)
+    list_filter = [*TeamAdmin.list_filter, HasPendingConflictFilter]
+    actions = ["resync_from_twizzit"]
+
+    @admin.action(description="Re-sync selected from Twizzit", permissions=["change"])
+    def resync_from_twizzit(self, request, queryset):
+        self.resync(request, queryset, resync_teams, "teams")
