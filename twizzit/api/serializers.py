@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 from shotspot.models import TeamRole
 from twizzit.api.fields import (
+    EmailListField,
     StrictBooleanField,
     StrictCharField,
     StrictChoiceField,
@@ -93,6 +94,10 @@ class ConnectionSerializer(StrictModelSerializer):
         validators=[check_role_overrides],
         help_text='Contact function id → role, e.g. {"12": "staff"}.',
     )
+    notify_emails = EmailListField(
+        required=False,
+        help_text="Who is mailed about failed runs, conflicts and quota. Empty: the superusers.",
+    )
 
     class Meta:
         model = TwizzitConfig
@@ -115,6 +120,12 @@ class ConnectionSerializer(StrictModelSerializer):
             "conflict_policy",
             "role_overrides",
             "monthly_call_limit",
+            "notify_emails",
+            "notify_failed_runs",
+            "notify_stale_runs",
+            "notify_conflicts",
+            "notify_quota",
+            "notify_recovered",
             "last_sync_at",
             "created_at",
             "updated_at",

@@ -51,6 +51,7 @@ from twizzit.models import (
     TeamMapping,
     TwizzitConfig,
 )
+from twizzit.notify import events as notify_events
 from twizzit.sync import runs
 from twizzit.sync.entities import PlayerImporter, SeasonImporter, TeamImporter
 from twizzit.sync.report import SyncReport
@@ -173,6 +174,7 @@ class SyncEngine:
                 completed=status in (SyncStatus.SUCCESS, SyncStatus.PARTIAL)
                 and not self.ctx.dry_run,
             )
+            notify_events.run_finished(self.log)  # never raises; mails go out after commit
 
     def phases(self) -> list[str]:
         phases = PHASES[self.log.sync_type]

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from twizzit.models import ACTIVE_STATUSES, SyncLog, SyncStatus, TwizzitConfig
+from twizzit.notify import events as notify_events
 
 INTERRUPTED = "interrupted: the worker stopped"
 NEVER_STARTED = "never started: no worker picked it up"
@@ -56,9 +57,12 @@ def reap_stale_runs(config: TwizzitConfig | None = None) -> int:
     reaped = 0
     for log in stale.only("pk", "started_at", "config_id"):
         duration = int((now - log.started_at).total_seconds() * 1000) if log.started_at else None
-        reaped += SyncLog.objects.filter(pk=log.pk, status=SyncStatus.RUNNING).update(
+        marked = SyncLog.objects.filter(pk=log.pk, status=SyncStatus.RUNNING).update(
             status=SyncStatus.FAILED, message=INTERRUPTED, completed_at=now, duration_ms=duration
         )
+        if marked:
+            notify_events.run_stale(log.pk)  # never raises; the mail goes out after commit
+        reaped += marked
         TwizzitConfig.objects.filter(pk=log.config_id, running_sync=log.pk).update(
             running_sync=None, lease_expires_at=None
         )

@@ -1,7 +1,10 @@
 """Manage Twizzit connections from the command line.
 
     twizzit_config add --org ORG --name NAME [--url URL] --username USER --password-stdin
-                       [--policy POLICY] [--frequency F]
+                       [--policy POLICY] [--frequency F] [--notify a@x.be,b@y.be]
+    twizzit_config update --org ORG [--name NAME] [--url URL] [--username USER]
+                       [--password-stdin] [--policy POLICY] [--frequency F]
+                       [--notify a@x.be,b@y.be | --notify ""] [--notify-kinds KINDS]
     twizzit_config list [--json]
     twizzit_config remove --org ORG
     twizzit_config test --org ORG
@@ -16,11 +19,19 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from twizzit.connections import create_connection, delete_connection
+from twizzit.connections import create_connection, delete_connection, update_connection
 from twizzit.models import DEFAULT_API_BASE_URL, ConflictPolicy, SyncFrequency, TwizzitConfig
 from twizzit.sync.runs import SyncInProgress
 
 USAGE_ERROR = 2
+# --notify-kinds names → the connection's switches (twizzit.notify).
+NOTIFY_KINDS = {
+    "failed": "notify_failed_runs",
+    "stale": "notify_stale_runs",
+    "conflicts": "notify_conflicts",
+    "quota": "notify_quota",
+    "recovered": "notify_recovered",
+}
 
 
 def usage_error(message: str) -> CommandError:
@@ -58,8 +69,32 @@ def describe(config: TwizzitConfig) -> dict:
         "conflict_policy": config.conflict_policy,
         "season_scope": config.season_scope,
         "monthly_call_limit": config.monthly_call_limit,
+        "notify_emails": [a for a in config.notify_emails.split(", ") if a],
+        "notify_kinds": [kind for kind, field in NOTIFY_KINDS.items() if getattr(config, field)],
         "last_sync_at": config.last_sync_at.isoformat() if config.last_sync_at else None,
     }
+
+
+def parse_notify_kinds(raw: str) -> dict[str, bool]:
+    """ "failed,quota" → those switches on and the others off; "all" or "none" too."""
+    names = {name.strip().lower() for name in raw.split(",") if name.strip()}
+    if names == {"all"}:
+        names = set(NOTIFY_KINDS)
+    elif names == {"none"}:
+        names = set()
+    unknown = names - set(NOTIFY_KINDS)
+    if unknown:
+        raise usage_error(
+            f"Unknown notification kind(s) {', '.join(sorted(unknown))}; use any of: "
+            + ", ".join(NOTIFY_KINDS)
+            + ", or all, or none."
+        )
+    return {field: kind in names for kind, field in NOTIFY_KINDS.items()}
+
+
+def check_choice(value: str | None, choices, option: str) -> None:
+    if value is not None and value not in choices.values:
+        raise usage_error(f"Unknown {option} {value!r}; use one of: " + ", ".join(choices.values))
 
 
 class Command(BaseCommand):
@@ -77,6 +112,28 @@ class Command(BaseCommand):
         )
         add.add_argument("--policy", default=ConflictPolicy.MANUAL.value)
         add.add_argument("--frequency", default=SyncFrequency.DAILY.value)
+        add.add_argument(
+            "--notify",
+            default="",
+            help="Comma-separated e-mail addresses told about trouble (default: superusers).",
+        )
+        update = sub.add_parser("update", help="Change a connection; only given options change.")
+        update.add_argument("--org", required=True)
+        update.add_argument("--name")
+        update.add_argument("--url")
+        update.add_argument("--username")
+        update.add_argument(
+            "--password-stdin", action="store_true", help="Read a new password from stdin."
+        )
+        update.add_argument("--policy")
+        update.add_argument("--frequency")
+        update.add_argument(
+            "--notify", help='Comma-separated e-mail addresses; "" for the superusers.'
+        )
+        update.add_argument(
+            "--notify-kinds",
+            help="Which mails are sent: any of " + ",".join(NOTIFY_KINDS) + ", or all, or none.",
+        )
         listing = sub.add_parser("list", help="List connections (never a secret).")
         listing.add_argument("--json", action="store_true")
         remove = sub.add_parser("remove", help="Remove a connection and its mappings.")
@@ -115,10 +172,43 @@ class Command(BaseCommand):
                 api_username=options["username"],
                 conflict_policy=options["policy"],
                 auto_sync_frequency=options["frequency"],
+                notify_emails=options["notify"],
             )
         except ValidationError as exc:
             raise usage_error(" ".join(_messages(exc))) from None
         self.stdout.write(f"Added connection {config.organization_name} ({org}).")
+
+    def handle_update(self, options):
+        config = get_config(options["org"])
+        check_choice(options["policy"], ConflictPolicy, "policy")
+        check_choice(options["frequency"], SyncFrequency, "frequency")
+        given = {
+            "organization_name": options["name"],
+            "api_base_url": options["url"],
+            "api_username": options["username"],
+            "conflict_policy": options["policy"],
+            "auto_sync_frequency": options["frequency"],
+            "notify_emails": options["notify"],
+        }
+        fields = {name: value for name, value in given.items() if value is not None}
+        if options["notify_kinds"] is not None:
+            fields.update(parse_notify_kinds(options["notify_kinds"]))
+        password = None
+        if options["password_stdin"]:
+            password = sys.stdin.readline().rstrip("\r\n")
+            if not password:
+                raise usage_error("No password was read from standard input.")
+        if not fields and password is None:
+            raise usage_error("Nothing to change: give at least one option to update.")
+        try:
+            update_connection(config, password=password, **fields)
+        except ValidationError as exc:
+            raise usage_error(" ".join(_messages(exc))) from None
+        self.stdout.write(
+            f"Updated connection {config.organization_name} ({config.organization_id}): "
+            + ", ".join(sorted({*fields, *(["password"] if password else [])}))
+            + "."
+        )
 
     def handle_list(self, options):
         rows = [describe(config) for config in TwizzitConfig.objects.all()]
