@@ -40,7 +40,7 @@ from twizzit.models import (
     TwizzitConfig,
 )
 from twizzit.notify import delivery
-from twizzit.quota import month_of, next_month, today, would_exceed
+from twizzit.quota import renews_on, would_exceed
 from twizzit.sync import run_sync, runs
 from twizzit.sync.runs import SyncInProgress, create_run, reserve
 
@@ -137,11 +137,10 @@ def queue_scheduled_run(config: TwizzitConfig) -> SyncLog:
         return _skipped(config, SyncStatus.CANCELLED, "Skipped: sync is disabled.")
     if would_exceed(config):
         # Paused, not failed: the schedule resumes by itself when the month renews.
-        renews = next_month(month_of(today()))
         return _skipped(
             config,
             SyncStatus.CANCELLED,
-            f"Paused until {renews:%Y-%m-%d}: {QuotaExhausted(config)}",
+            f"Paused until {renews_on():%Y-%m-%d}: {QuotaExhausted(config)}",
         )
     try:
         return create_run(

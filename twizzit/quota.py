@@ -44,6 +44,11 @@ def next_month(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
+def renews_on() -> date:
+    """The day this month's quota renews: the first of next month."""
+    return next_month(month_of(today()))
+
+
 def warning_threshold(limit: int) -> int:
     """The first call count at or above 90% of the limit."""
     return -(-limit * WARN_AT_PERCENT // 100)
