@@ -53,6 +53,8 @@ class Command(BaseCommand):
         stop = threading.Event()
         for signum in STOP_SIGNALS:
             signal.signal(signum, lambda *_: stop.set())
+        # The links in notification mails (printed by the qcluster) point at this server.
+        os.environ.setdefault("SITE_URL", f"http://{addr}")
         # Children first: no thread may run while they are forked (see die_with_parent).
         children = {
             "qcluster": start_child("qcluster"),
