@@ -298,6 +298,7 @@ def test_the_90_percent_mail_comes_once_a_month_however_many_runs_cross_it(
 
     [message] = mail.outbox
     renews = next_month(month_of(today()))
+    assert message.to == RECIPIENTS
     assert "% of the Twizzit calls for" in message.subject
     assert f"until the quota renews on {renews:%Y-%m-%d}" in message.body
     assert f"of its {limit} Twizzit calls for {month_of(today()):%B %Y}" in message.body
@@ -329,9 +330,15 @@ def test_a_spent_quota_is_mailed_once_pauses_the_schedule_and_next_month_resumes
         assert log.message.startswith(f"Paused until {renews:%Y-%m-%d}")
     assert sum(sandbox.state.calls().values()) == 3  # the paused schedule called nothing
     assert kinds() == ["quota_spent", "quota_warning", "run_failed"]
-    spent = Notification.objects.get(kind="quota_spent")
-    assert f"renews on {renews:%Y-%m-%d}" in spent.body_text
-    assert "scheduled syncs are paused until then" in spent.body_text
+    [spent] = [m for m in mail.outbox if "are spent" in m.subject]
+    assert spent.to == RECIPIENTS
+    assert spent.subject == (
+        f"[ShotSpot] KBKB Sandbox Club: Twizzit calls for {month_of(today()):%B} are spent; "
+        f"syncs resume on {renews:%Y-%m-%d}"
+    )
+    assert f"has spent its {limit} Twizzit calls" in spent.body
+    assert "scheduled syncs are paused until then" in spent.body
+    assert "scheduled syncs are paused until then" in html_of(spent)
 
     monkeypatch.setattr("twizzit.quota.today", lambda: renews)
     resumed = committed(tasks.scheduled_sync, club.pk)

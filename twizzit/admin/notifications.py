@@ -15,6 +15,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_select_related = ["config"]
     search_fields = ["subject", "recipients"]
     date_hierarchy = "created_at"
+    readonly_fields = ["run"]
     fieldsets = [
         (None, {"fields": ["kind", "config", "run", "key", "created_at"]}),
         ("Mail", {"fields": ["recipients", "subject", "body_text"]}),

@@ -35,7 +35,7 @@ class Mail:
 def render(kind: str, context: dict) -> Mail:
     context = {**context, "kind": kind, "kind_label": NotificationKind(kind).label}
     return Mail(
-        subject=context["subject"][:250],
+        subject=" ".join(context["subject"].split())[:250],  # one header line
         text=render_to_string(f"twizzit/email/{kind}.txt", context),
         html=render_to_string(f"twizzit/email/{kind}.html", context),
     )

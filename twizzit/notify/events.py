@@ -118,7 +118,7 @@ def run_finished(log: SyncLog) -> list[Notification]:
                 sync_log=log,
             )
         )
-    if log.status in (SyncStatus.SUCCESS, SyncStatus.PARTIAL) and log.started_at:
+    if log.started_at:  # a failed or cancelled run keeps the conflicts it found, too
         new = list(
             SyncConflict.objects.filter(
                 sync_log=log, resolution=Resolution.PENDING, created_at__gte=log.started_at
