@@ -100,7 +100,7 @@ def test_a_failed_run_mails_the_connections_addresses_once_with_reason_counts_an
     assert "The sync of KC Elders (2002) failed." in message.body
     assert f"Reason: {log.message}" in message.body
     assert "2002" in log.message  # the sandbox's refusal names the organisation
-    assert "Full, started by manual" in message.body
+    assert f"Sync:          #{log.pk} (full)\nStarted from:  Manual\n" in message.body
     assert log_url(log) in message.body
     assert log_url(log) in html_of(message)
     notification = Notification.objects.get()

@@ -165,7 +165,7 @@ def quota(kind: str, config: TwizzitConfig, *, month, renews, calls: int, limit:
         "renews": f"{renews:%Y-%m-%d}",
         "calls": calls,
         "limit": limit,
-        "percent": round(calls * 100 / limit) if limit else 100,
+        "percent": calls * 100 // limit if limit else 100,  # 99 % until it is all spent
         "has_schedule": timing_for(config) is not None,
     }
     if kind == NotificationKind.QUOTA_SPENT:
