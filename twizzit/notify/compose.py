@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from twizzit.logging_filters import redact
 from twizzit.models import ConflictType, NotificationKind, SyncConflict, SyncLog, TwizzitConfig
+from twizzit.schedules import timing_for
 
 ENTITIES = ("seasons", "teams", "players", "rosters")  # in the order a run syncs them
 MAX_NAMES = 10  # records named in a conflict digest; the rest are counted
@@ -157,8 +158,6 @@ def conflicts(config: TwizzitConfig, log: SyncLog, new: list[SyncConflict]) -> M
 
 
 def quota(kind: str, config: TwizzitConfig, *, month, renews, calls: int, limit: int) -> Mail:
-    from twizzit.schedules import timing_for
-
     context = {
         **connection_context(config),
         "month": f"{month:%B %Y}",

@@ -27,6 +27,7 @@ from twizzit.models import (
     TwizzitConfig,
 )
 from twizzit.notify import compose
+from twizzit.notify.delivery import enqueue
 from twizzit.notify.recipients import format_email_list, recipients_for
 
 logger = logging.getLogger(__name__)
@@ -94,8 +95,6 @@ def record(kind: str, config: TwizzitConfig, key: str, build, *, sync_log=None):
     if not recipients:
         logger.warning("%s of %s not sent. %s", notification.kind, config, NO_RECIPIENTS)
         return notification
-    from twizzit.notify.delivery import enqueue
-
     transaction.on_commit(lambda: enqueue(notification.pk))
     return notification
 
@@ -198,7 +197,7 @@ def quota_spent(config: TwizzitConfig, month: date) -> Notification | None:
 
 
 def _quota(kind: str, prefix: str, config: TwizzitConfig, month: date):
-    from twizzit.quota import next_month, usage_this_month
+    from twizzit.quota import next_month, usage_this_month  # (quota imports this module)
 
     def build():
         calls, limit = usage_this_month(config)
