@@ -178,6 +178,27 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# --- E-mail: notifications to the admins (twizzit.notify; docs/operations.md) ----------
+# Django's own e-mail settings, one environment variable each. Without EMAIL_BACKEND,
+# debug (`make run`) prints mails on the console and production sends by SMTP.
+NOTIFICATIONS_ENABLED = env_bool("NOTIFICATIONS_ENABLED", True)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Seconds before an unanswering mail server counts as down (the mail is retried later).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ShotSpot <shotspot@localhost>")
+# Where the links in the mails point: the address admins open the admin at.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # --- Cache: the API's throttle counters ------------------------------------------------
 # Per process by default; with several web processes set CACHE_URL (a Redis URL) so the
 # throttles count every process's requests together.

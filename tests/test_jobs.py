@@ -24,7 +24,7 @@ from twizzit.models import (
     SyncTrigger,
     TwizzitConfig,
 )
-from twizzit.quota import month_of, today
+from twizzit.quota import month_of, next_month, today
 from twizzit.sync.runs import INTERRUPTED, NEVER_STARTED, claim, create_run, release
 
 ANOTHER_ORG = 2002  # the sandbox refuses it (403): a connection whose syncs fail
@@ -137,14 +137,17 @@ def test_a_schedule_skips_a_connection_whose_sync_is_still_running(sandbox, sand
 
 
 @pytest.mark.django_db
-def test_a_schedule_fails_without_calling_twizzit_when_the_month_is_spent(sandbox, sandbox_config):
+def test_a_schedule_pauses_without_calling_twizzit_when_the_month_is_spent(sandbox, sandbox_config):
     spend_whole_quota(sandbox_config)
 
     result = tasks.scheduled_sync(sandbox_config.pk)
 
     log = SyncLog.objects.get(pk=result["id"])
-    assert log.status == "failed"
-    assert log.message.startswith("Skipped: The monthly Twizzit call limit of KBKB")
+    assert log.status == "cancelled"
+    renews = next_month(month_of(today()))
+    assert log.message.startswith(
+        f"Paused until {renews:%Y-%m-%d}: The monthly Twizzit call limit of KBKB"
+    )
     assert no_calls_to(sandbox)
 
 

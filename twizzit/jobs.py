@@ -14,10 +14,12 @@ lane free takes the oldest queued run and, once it is done, hands the lane on wi
 task. One task runs one sync, so no task outlives the cluster's timeout however many
 connections are due. A schedule that cannot sync now is recorded, not silently dropped:
 a SyncLog (trigger "schedule") *cancelled* when sync is disabled or a run of that
-connection is still pending or running, *failed* when the month's call quota is spent.
+connection is still pending or running, or "paused until" the month renews when its
+call quota is spent.
 
 `clean_up` is the janitor's work (`twizzit.tasks.janitor`, every few minutes): it fails
-runs whose worker stopped and runs no worker started, and restarts a stalled lane.
+runs whose worker stopped and runs no worker started, restarts a stalled lane, and
+queues again the notification mails that are due a retry (`twizzit.notify.delivery`).
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ from twizzit.models import (
     SyncType,
     TwizzitConfig,
 )
-from twizzit.quota import would_exceed
+from twizzit.notify import delivery
+from twizzit.quota import renews_on, would_exceed
 from twizzit.sync import run_sync, runs
 from twizzit.sync.runs import SyncInProgress, create_run, reserve
 
@@ -152,7 +155,12 @@ def queue_scheduled_run(config: TwizzitConfig) -> SyncLog:
     if not config.sync_enabled:
         return _skipped(config, SyncStatus.CANCELLED, "Skipped: sync is disabled.")
     if would_exceed(config):
-        return _skipped(config, SyncStatus.FAILED, f"Skipped: {QuotaExhausted(config)}")
+        # Paused, not failed: the schedule resumes by itself when the month renews.
+        return _skipped(
+            config,
+            SyncStatus.CANCELLED,
+            f"Paused until {renews_on():%Y-%m-%d}: {QuotaExhausted(config)}",
+        )
     try:
         return create_run(
             config, SyncType.FULL, dry_run=False, trigger=SyncTrigger.SCHEDULE, user=None
@@ -246,4 +254,5 @@ def clean_up() -> dict:
         "interrupted": interrupted,
         "never_started": never_started,
         "lane_restarted": lane_restarted,
+        "notifications_retried": delivery.retry_due(),
     }

@@ -12,6 +12,7 @@
 - `SyncLog`: every run, created before any work, finished in `finally`.
 - `SyncConflict`: a disagreement a person decides; at most one pending per record.
 - `ApiUsage`: calls spent per connection per calendar month, against its quota.
+- `Notification` (defined in `twizzit.notify.models`): every event mailed to the admins.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.utils import timezone
 
 from shotspot.models import Club, Game, Player, Season, Team, TimeStamped
 from twizzit import crypto
+from twizzit.notify.recipients import format_email_list, parse_email_list
 from twizzit.validators import validate_api_base_url
 
 DEFAULT_API_BASE_URL = "https://app.twizzit.com"
@@ -114,6 +116,18 @@ class TwizzitConfig(TimeStamped):
     credentials_ok = models.BooleanField(null=True, editable=False)
     credentials_check_summary = models.CharField(max_length=500, blank=True, editable=False)
 
+    # Who hears about trouble, and which kinds (twizzit.notify).
+    notify_emails = models.TextField(
+        "notification e-mails",
+        blank=True,
+        help_text="Comma-separated addresses. Empty: every superuser with an e-mail address.",
+    )
+    notify_failed_runs = models.BooleanField("failed syncs", default=True)
+    notify_stale_runs = models.BooleanField("stopped syncs", default=True)
+    notify_conflicts = models.BooleanField("new conflicts", default=True)
+    notify_quota = models.BooleanField("Twizzit calls at 90 % and spent", default=True)
+    notify_recovered = models.BooleanField("back to normal", default=True)
+
     # The claim: one sync of this organisation at a time, across processes and machines.
     running_sync = models.ForeignKey(
         "SyncLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -148,6 +162,10 @@ class TwizzitConfig(TimeStamped):
             game_type_overrides(self.event_type_overrides or {})
         except (MappingError, AttributeError, TypeError) as exc:
             errors["event_type_overrides"] = f"Event type overrides: {exc}"
+        try:
+            self.notify_emails = format_email_list(parse_email_list(self.notify_emails))
+        except ValidationError as exc:
+            errors["notify_emails"] = exc.messages
         if errors:
             raise ValidationError(errors)
 
@@ -505,3 +523,11 @@ class ApiUsage(models.Model):
 
     def __str__(self):
         return f"{self.config} {self.month:%Y-%m}: {self.calls}"
+
+
+# Defined with the notifications it records; imported here so Django finds it.
+from twizzit.notify.models import (  # noqa: E402, F401
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+)

@@ -8,7 +8,8 @@ a single conditional UPDATE, `calls = calls + 1 WHERE calls < limit`. The databa
 decides, so processes running at once can never spend past the limit together; when the
 UPDATE matches nothing, the meter raises `TwizzitQuotaError` and the request is never
 sent. At 90% of the limit one warning is logged per connection and month: `warned_at`
-is set by a conditional UPDATE too, so only the process that sets it logs.
+is set by a conditional UPDATE too, so only the process that sets it logs. Both moments,
+90% and spent, are also mailed to the connection's admins once a month (`twizzit.notify`).
 
 The increment is part of the caller's transaction: call Twizzit outside
 `transaction.atomic` blocks, or a rollback forgets calls that were really spent.
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from twizzit.client import TwizzitQuotaError
 from twizzit.models import ApiUsage, TwizzitConfig
+from twizzit.notify import events as notify_events
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,11 @@ def month_of(day: date) -> date:
 
 def next_month(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def renews_on() -> date:
+    """The day this month's quota renews: the first of next month."""
+    return next_month(month_of(today()))
 
 
 def warning_threshold(limit: int) -> int:
@@ -72,12 +79,15 @@ class ApiUsageMeter:
             pk = self._row_pk(month)
             spent = self._spend_one(pk, limit)
         if not spent:
+            notify_events.quota_spent(self.config, month)  # once per month; never raises
             raise TwizzitQuotaError(
                 f"The monthly quota of {limit} Twizzit calls of {self.config} is spent for "
                 f"{month:%Y-%m}; the call to {endpoint} was not sent. It renews on "
                 f"{next_month(month):%Y-%m-%d} (or raise the connection's monthly call limit)."
             )
         self._known_calls += 1
+        if self._known_calls >= limit:  # that was the month's last call
+            notify_events.quota_spent(self.config, month)
         if self._warned_month != month and self._known_calls >= warning_threshold(limit):
             self._warn_once(pk, month, limit)
 
@@ -98,6 +108,7 @@ class ApiUsageMeter:
         ).update(warned_at=timezone.now())
         if first_to_cross:
             self._warned_month = month
+            notify_events.quota_warning(self.config, month)
             logger.warning(
                 "Twizzit connection %s has used %s%% of its %s calls for %s; at the limit "
                 "every call is refused until %s.",

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 
 from twizzit import jobs
 from twizzit.models import SyncLog
+from twizzit.notify import delivery
 from twizzit.sync import resolve_conflicts, run_sync
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,11 @@ def run_next_scheduled_sync() -> dict | None:
     """The scheduled lane handing itself on: run the next queued scheduled sync."""
     log = jobs.run_next_scheduled_sync()
     return {"id": log.pk, "status": log.status} if log else None
+
+
+def send_notification(notification_id: int) -> str:
+    """Mail one recorded notification (see `twizzit.notify.delivery`)."""
+    return delivery.deliver(notification_id)
 
 
 def janitor() -> dict:

@@ -109,7 +109,7 @@ def test_a_re_pointed_url_receives_nothing_from_the_api_the_admin_or_the_cli(
     assert "Enter the Twizzit password again" in form.errors["api_password"][0]
 
     with pytest.raises(CommandError, match="Enter the Twizzit password again"):
-        call_command("twizzit_config", "change", "--org", str(config.organization_id),
+        call_command("twizzit_config", "update", "--org", str(config.organization_id),
                      "--url", recorder.url)  # fmt: skip
 
     config = TwizzitConfig.objects.get(pk=config.pk)

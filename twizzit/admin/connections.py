@@ -130,6 +130,17 @@ class TwizzitConfigAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Notifications",
+            {
+                "fields": [
+                    "notify_emails",
+                    ("notify_failed_runs", "notify_stale_runs", "notify_recovered"),
+                    ("notify_conflicts", "notify_quota"),
+                ],
+                "description": "E-mails to the admins when something needs a person.",
+            },
+        ),
     ]
 
     # --- deleting goes through the service ----------------------------------------------

@@ -7,8 +7,11 @@ shows up as a 400 naming the field instead of a quietly stringified value.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from rest_framework import serializers
+
+from twizzit.notify.recipients import format_email_list, parse_email_list
 
 
 class StrictTypeMixin:
@@ -72,3 +75,19 @@ class StrictModelSerializer(serializers.ModelSerializer):
 
     serializer_field_mapping = MODEL_FIELD_MAPPING
     serializer_choice_field = StrictChoiceField
+
+
+class EmailListField(serializers.ListField):
+    """A list of e-mail addresses, stored by the model as one comma-separated line."""
+
+    child = StrictCharField(max_length=254)
+
+    def to_representation(self, value):
+        return [address for address in (value or "").split(", ") if address]
+
+    def to_internal_value(self, data):
+        addresses = super().to_internal_value(data)
+        try:
+            return format_email_list(parse_email_list(addresses))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None

@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 from shotspot.models import TeamRole
 from twizzit.api.fields import (
+    EmailListField,
     StrictBooleanField,
     StrictCharField,
     StrictChoiceField,
@@ -109,6 +110,10 @@ class ConnectionSerializer(StrictModelSerializer):
         validators=[check_event_type_overrides],
         help_text='Event type id → "game" or "skip", e.g. {"4": "game"}.',
     )
+    notify_emails = EmailListField(
+        required=False,
+        help_text="Who is mailed about failed runs, conflicts and quota. Empty: the superusers.",
+    )
 
     class Meta:
         model = TwizzitConfig
@@ -133,6 +138,12 @@ class ConnectionSerializer(StrictModelSerializer):
             "role_overrides",
             "event_type_overrides",
             "monthly_call_limit",
+            "notify_emails",
+            "notify_failed_runs",
+            "notify_stale_runs",
+            "notify_conflicts",
+            "notify_quota",
+            "notify_recovered",
             "last_sync_at",
             "created_at",
             "updated_at",

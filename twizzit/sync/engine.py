@@ -58,6 +58,7 @@ from twizzit.models import (
     TeamMapping,
     TwizzitConfig,
 )
+from twizzit.notify import events as notify_events
 from twizzit.quota import mark_rate_limited
 from twizzit.sync import games, runs, selected
 from twizzit.sync.entities import PlayerImporter, SeasonImporter, TeamImporter
@@ -218,6 +219,7 @@ class SyncEngine:
                 and not self.ctx.dry_run
                 and self.log.sync_type != SyncType.SELECTED,
             )
+            notify_events.run_finished(self.log)  # never raises; mails go out after commit
 
     @staticmethod
     def on_fresh_connection(write, *args, **kwargs) -> None:

@@ -361,7 +361,10 @@ def sync_games(ctx, client, checkpoint) -> None:
         return
     window, reason = current_window(ctx.config)
     if window is None:
-        report.warning(ENTITY, None, reason)
+        if "seasons" in report.failed_entities:  # no window because Twizzit failed us
+            report.entity_failed(ENTITY, f"Games not read: {reason[0].lower()}{reason[1:]}")
+        else:  # between seasons: nothing to read
+            report.warning(ENTITY, None, reason)
         return
     teams = synced_teams(ctx.config)
     if not teams:

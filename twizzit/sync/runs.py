@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from twizzit.models import ACTIVE_STATUSES, SyncLog, SyncStatus, SyncType, TwizzitConfig
+from twizzit.notify import events as notify_events
 from twizzit.sync.liveness import lease_window, owner_is_gone, process_identity
 
 INTERRUPTED = "interrupted: the process running it stopped (its heartbeat ended)"
@@ -82,6 +83,8 @@ def _fail_dead(log: SyncLog, now) -> int:
         completed_at=now,
         duration_ms=duration,
     )
+    if failed and started:
+        notify_events.run_stale(log.pk)  # never raises; the mail goes out after commit
     TwizzitConfig.objects.filter(pk=log.config_id, running_sync=log.pk).update(
         running_sync=None, lease_expires_at=None
     )

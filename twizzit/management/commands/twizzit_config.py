@@ -1,9 +1,11 @@
 """Manage Twizzit connections from the command line.
 
     twizzit_config add --org ORG --name NAME [--url URL] --username USER --password-stdin
-                       [--policy POLICY] [--frequency F]
-    twizzit_config change --org ORG [--name NAME] [--url URL] [--username USER]
-                          [--password-stdin]   (a new URL or username needs the password)
+                       [--policy POLICY] [--frequency F] [--notify a@x.be,b@y.be]
+    twizzit_config update --org ORG [--name NAME] [--url URL] [--username USER]
+                       (a new URL or username needs the password again)
+                       [--password-stdin] [--policy POLICY] [--frequency F]
+                       [--notify a@x.be,b@y.be | --notify ""] [--notify-kinds KINDS]
     twizzit_config list [--json]
     twizzit_config remove --org ORG
     twizzit_config test --org ORG
@@ -23,6 +25,14 @@ from twizzit.models import DEFAULT_API_BASE_URL, ConflictPolicy, SyncFrequency, 
 from twizzit.sync.runs import SyncInProgress
 
 USAGE_ERROR = 2
+# --notify-kinds names → the connection's switches (twizzit.notify).
+NOTIFY_KINDS = {
+    "failed": "notify_failed_runs",
+    "stale": "notify_stale_runs",
+    "conflicts": "notify_conflicts",
+    "quota": "notify_quota",
+    "recovered": "notify_recovered",
+}
 
 
 def usage_error(message: str) -> CommandError:
@@ -60,8 +70,32 @@ def describe(config: TwizzitConfig) -> dict:
         "conflict_policy": config.conflict_policy,
         "season_scope": config.season_scope,
         "monthly_call_limit": config.monthly_call_limit,
+        "notify_emails": [a for a in config.notify_emails.split(", ") if a],
+        "notify_kinds": [kind for kind, field in NOTIFY_KINDS.items() if getattr(config, field)],
         "last_sync_at": config.last_sync_at.isoformat() if config.last_sync_at else None,
     }
+
+
+def parse_notify_kinds(raw: str) -> dict[str, bool]:
+    """ "failed,quota" → those switches on and the others off; "all" or "none" too."""
+    names = {name.strip().lower() for name in raw.split(",") if name.strip()}
+    if names == {"all"}:
+        names = set(NOTIFY_KINDS)
+    elif names == {"none"}:
+        names = set()
+    unknown = names - set(NOTIFY_KINDS)
+    if unknown:
+        raise usage_error(
+            f"Unknown notification kind(s) {', '.join(sorted(unknown))}; use any of: "
+            + ", ".join(NOTIFY_KINDS)
+            + ", or all, or none."
+        )
+    return {field: kind in names for kind, field in NOTIFY_KINDS.items()}
+
+
+def check_choice(value: str | None, choices, option: str) -> None:
+    if value is not None and value not in choices.values:
+        raise usage_error(f"Unknown {option} {value!r}; use one of: " + ", ".join(choices.values))
 
 
 class Command(BaseCommand):
@@ -79,15 +113,27 @@ class Command(BaseCommand):
         )
         add.add_argument("--policy", default=ConflictPolicy.MANUAL.value)
         add.add_argument("--frequency", default=SyncFrequency.DAILY.value)
-        change = sub.add_parser(
-            "change", help="Change a connection; a new URL or username needs the password."
+        add.add_argument(
+            "--notify",
+            default="",
+            help="Comma-separated e-mail addresses told about trouble (default: superusers).",
         )
-        change.add_argument("--org", required=True)
-        change.add_argument("--name")
-        change.add_argument("--url")
-        change.add_argument("--username")
-        change.add_argument(
+        update = sub.add_parser("update", help="Change a connection; only given options change.")
+        update.add_argument("--org", required=True)
+        update.add_argument("--name")
+        update.add_argument("--url")
+        update.add_argument("--username")
+        update.add_argument(
             "--password-stdin", action="store_true", help="Read a new password from stdin."
+        )
+        update.add_argument("--policy")
+        update.add_argument("--frequency")
+        update.add_argument(
+            "--notify", help='Comma-separated e-mail addresses; "" for the superusers.'
+        )
+        update.add_argument(
+            "--notify-kinds",
+            help="Which mails are sent: any of " + ",".join(NOTIFY_KINDS) + ", or all, or none.",
         )
         listing = sub.add_parser("list", help="List connections (never a secret).")
         listing.add_argument("--json", action="store_true")
@@ -127,33 +173,42 @@ class Command(BaseCommand):
                 api_username=options["username"],
                 conflict_policy=options["policy"],
                 auto_sync_frequency=options["frequency"],
+                notify_emails=options["notify"],
             )
         except ValidationError as exc:
             raise usage_error(" ".join(_messages(exc))) from None
         self.stdout.write(f"Added connection {config.organization_name} ({org}).")
 
-    def handle_change(self, options):
+    def handle_update(self, options):
         config = get_config(options["org"])
-        fields = {
-            name: options[option]
-            for name, option in (
-                ("organization_name", "name"),
-                ("api_base_url", "url"),
-                ("api_username", "username"),
-            )
-            if options[option] is not None
+        check_choice(options["policy"], ConflictPolicy, "policy")
+        check_choice(options["frequency"], SyncFrequency, "frequency")
+        given = {
+            "organization_name": options["name"],
+            "api_base_url": options["url"],
+            "api_username": options["username"],
+            "conflict_policy": options["policy"],
+            "auto_sync_frequency": options["frequency"],
+            "notify_emails": options["notify"],
         }
+        fields = {name: value for name, value in given.items() if value is not None}
+        if options["notify_kinds"] is not None:
+            fields.update(parse_notify_kinds(options["notify_kinds"]))
         password = None
         if options["password_stdin"]:
             password = sys.stdin.readline().rstrip("\r\n")
             if not password:
                 raise usage_error("No password was read from standard input.")
+        if not fields and password is None:
+            raise usage_error("Nothing to change: give at least one option to update.")
         try:
             update_connection(config, password=password, **fields)
         except ValidationError as exc:
             raise usage_error(" ".join(_messages(exc))) from None
         self.stdout.write(
-            f"Changed connection {config.organization_name} ({config.organization_id})."
+            f"Updated connection {config.organization_name} ({config.organization_id}): "
+            + ", ".join(sorted({*fields, *(["password"] if password else [])}))
+            + "."
         )
 
     def handle_list(self, options):
