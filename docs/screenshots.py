@@ -84,6 +84,7 @@ SCREENS = [
     Screen("sync-logs", "/admin/twizzit/synclog/"),
     Screen("sync-log-first", "/admin/twizzit/synclog/{first_sync}/change/", full_page=True),
     Screen("sync-log-partial", "/admin/twizzit/synclog/{partial_sync}/change/", full_page=True),
+    Screen("sync-log-preview", "/admin/twizzit/synclog/{preview}/change/", full_page=True),
     Screen("conflicts", "/admin/twizzit/syncconflict/?resolution__exact=pending"),
     Screen("conflict-data-mismatch", CONFLICT % "data_mismatch", full_page=True),
     Screen("conflict-duplicate", CONFLICT % "duplicate", full_page=True),
@@ -111,7 +112,7 @@ SCREENS = [
         action=lambda page: page.get_by_role("button", name="Full sync").click(),
         optional=True,
     ),
-    Screen("cockpit-chart", CONNECTION, "svg", clip="svg", optional=True),
+    Screen("cockpit-chart", CONNECTION, "#content svg", clip="#content svg", optional=True),
     Screen(
         "players-resync-action",
         "/admin/shotspot/player/?q=De+Smet",
@@ -119,6 +120,8 @@ SCREENS = [
         optional=True,
     ),
     Screen("api-docs", "/api/docs/", ".swagger-ui .info", optional=True),
+    Screen("notifications", "/admin/twizzit/notification/", optional=True),
+    Screen("games", "/admin/shotspot/game/", optional=True),
 ]
 
 
@@ -140,7 +143,11 @@ def configure_django(tmp: Path) -> None:
     import django
 
     django.setup()
+    import logging
+
     from django.test.utils import override_settings
+
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # the browser's favicon 404
 
     # The browser's clock is the real one, the server's is fixed: cookies without an
     # expiry date keep the two from disagreeing about whether a login is still valid.
@@ -166,10 +173,12 @@ class Scenario:
     def build(self) -> dict:
         from django.contrib.auth import get_user_model
         from django.core.management import call_command
+        from django_q.models import Schedule
 
         from shotspot.models import Player
         from twizzit.management.commands.twizzit_sandbox import register_sandbox_connection
         from twizzit.models import SyncConflict, SyncTrigger
+        from twizzit.schedules import ensure_schedules
 
         state = self.sandbox.state
         bad, leaver, deleted = (state.contacts[i] for i in (40, 60, 90))
@@ -210,16 +219,26 @@ class Scenario:
         state.remove_contact(leaver["id"])  # left the club in Twizzit
         gone = Player.objects.get(twizzit_mappings__twizzit_contact_id=deleted["id"])
         gone.delete()  # deleted by hand in ShotSpot
-        state.update_contact(deleted["id"], number=23)
         self.at(13, 2)
         conflicted = self.sync()
+        # A preview: the secretary renamed a team and a member's first name in Twizzit.
+        current = state.current_season["id"]
+        team = next(g for g in state.groups if g["season"] and g["season"]["id"] == current)
+        state.update_group(team["id"], name=f"{team['name']} (A)")
+        state.update_contact(state.contacts[5]["id"], **{"first-name": "Warre-Jan"})
+        self.at(14, 9, 15)
+        preview = self.sync(dry_run=True, trigger=SyncTrigger.ADMIN, user=admin)
         self.at(14, 9, 30)
+        # The schedules as a running scheduler would show them now: next runs ahead.
+        Schedule.objects.all().delete()
+        ensure_schedules()
         pending = SyncConflict.objects.filter(resolution="pending")
         self.ids = {
             "config": self.config.pk,
             "first_sync": first.pk,
             "partial_sync": partial.pk,
             "conflict_sync": conflicted.pk,
+            "preview": preview.pk,
             "jana": jana.pk,
             "twins": [twin.pk for twin in twins],
             **{kind: pending.filter(conflict_type=kind).first().pk for kind in CONFLICT_KINDS},
@@ -233,15 +252,16 @@ CONFLICT_KINDS = ("data_mismatch", "duplicate", "deleted_in_twizzit", "deleted_i
 def serve() -> str:
     """The admin on a free loopback port, from a thread of this process (same clock)."""
     from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.handlers.wsgi import WSGIHandler
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-    from django.core.wsgi import get_wsgi_application
 
     class QuietHandler(WSGIRequestHandler):
         def log_message(self, *args):
             pass
 
     server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
-    server.set_app(StaticFilesHandler(get_wsgi_application()))
+    # Not get_wsgi_application(): a second django.setup() would reset the logging levels.
+    server.set_app(StaticFilesHandler(WSGIHandler()))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_address[1]}"
 
