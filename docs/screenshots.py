@@ -61,16 +61,11 @@ class Screen:
     optional: bool = False  # a feature that may not be on this branch yet: skip if absent
 
 
-def click(selector: str, wait_for: str) -> Callable:
-    def act(page):
-        page.click(selector)
-        page.wait_for_selector(wait_for)
-
-    return act
-
-
-def hover(selector: str) -> Callable:
-    return lambda page: page.hover(selector)
+def choose_action(page, label: str, rows: int) -> None:
+    """Tick the first `rows` rows of a changelist and pick an action, without running it."""
+    for box in page.locator("#result_list .action-select").all()[:rows]:
+        box.check()
+    page.select_option("select[name=action]", label=label)
 
 
 CONNECTION = "/admin/twizzit/twizzitconfig/{config}/change/"
@@ -100,7 +95,7 @@ SCREENS = [
     Screen(
         "connection-test",
         CONNECTION,
-        "text=Credentials accepted",
+        "text=/credentials\\W+accepted/i",
         action=lambda page: page.get_by_role("button", name="Test connection").click(),
         full_page=True,
         optional=True,
@@ -108,7 +103,7 @@ SCREENS = [
     Screen(
         "sync-confirm",
         CONNECTION,
-        "text=Confirm",
+        "text=/confirm|are you sure/i",
         action=lambda page: page.get_by_role("button", name="Full sync").click(),
         optional=True,
     ),
@@ -116,7 +111,8 @@ SCREENS = [
     Screen(
         "players-resync-action",
         "/admin/shotspot/player/?q=De+Smet",
-        "option:text('Re-sync selected from Twizzit')",
+        "#result_list",
+        action=lambda page: choose_action(page, "Re-sync selected from Twizzit", rows=2),
         optional=True,
     ),
     Screen("api-docs", "/api/docs/", ".swagger-ui .info", optional=True),
