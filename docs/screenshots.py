@@ -9,7 +9,9 @@ one `make screenshots` away from a current picture.
 1. A fresh SQLite database in a temporary directory (never the demo's `var/`), migrated.
 2. The Twizzit sandbox with its fixed seed (300 members, 24 teams), the sandbox's
    connection, and a short history of syncs run in this process at fixed moments (the
-   clock is moved with time-machine, so every date on a picture is the same each run):
+   clock is moved with time-machine and each run's duration is a steady 0.4 s, so every
+   date and duration on a picture is the same each run; the sandbox listens on make
+   run's port 8765 when it is free, so the connection's address is the reader's):
    the first sync, quiet nightly runs, a run that hit a Twizzit outage and a bad record,
    and a run that raised one conflict of each kind (changed on both sides, a possible
    duplicate, deleted in Twizzit, deleted in ShotSpot), provoked with the sandbox's
@@ -34,10 +36,12 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "docs" / "img"
@@ -46,7 +50,8 @@ VIEWPORT = {"width": 1400, "height": 900}
 ADMIN_USER, ADMIN_PASSWORD = "admin", "shotspot-demo"
 # The moment every picture is taken: a Saturday morning in the sandbox's current season.
 NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
-JANA = 2100001  # the contact docs/demo.md edits on both sides
+JANA = 2100001
+SANDBOX_PORT = 8765  # make run's default  # the contact docs/demo.md edits on both sides
 
 
 @dataclass(frozen=True)
@@ -161,10 +166,13 @@ class Scenario:
 
     def sync(self, **kwargs):
         from twizzit.models import SyncTrigger
-        from twizzit.sync import run_sync
+        from twizzit.sync import engine, run_sync
 
         kwargs.setdefault("trigger", SyncTrigger.SCHEDULE)
-        return run_sync(self.config, **kwargs)
+        # A run's duration comes from time.monotonic, which no clock travel moves: a
+        # steady stand-in makes it the same on every picture, every time.
+        with mock.patch.object(engine, "time", SteadyTime(step=0.4)):
+            return run_sync(self.config, **kwargs)
 
     def build(self) -> dict:
         from django.contrib.auth import get_user_model
@@ -240,6 +248,30 @@ class Scenario:
             **{kind: pending.filter(conflict_type=kind).first().pk for kind in CONFLICT_KINDS},
         }
         return self.ids
+
+
+class SteadyTime:
+    """The `time` module, except that monotonic() advances `step` seconds per call."""
+
+    def __init__(self, step: float):
+        self.step, self.now = step, 0.0
+
+    def monotonic(self) -> float:
+        self.now += self.step
+        return self.now
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+
+def start_sandbox(server_class):
+    """The sandbox on make run's port, so the pictures show the address a reader's demo
+    has; on any free port when that one is taken (a demo running), with a note."""
+    try:
+        return server_class(seed=1, contacts=300, groups=24, port=SANDBOX_PORT).start()
+    except OSError:
+        print(f"Port {SANDBOX_PORT} is taken: the connection's address on the pictures differs.")
+        return server_class(seed=1, contacts=300, groups=24).start()
 
 
 CONFLICT_KINDS = ("data_mismatch", "duplicate", "deleted_in_twizzit", "deleted_in_shotspot")
@@ -349,7 +381,7 @@ def main(argv=None) -> int:
 
         with (
             time_machine.travel(NOW, tick=True) as clock,
-            SandboxServer(seed=1, contacts=300, groups=24) as sandbox,
+            start_sandbox(SandboxServer) as sandbox,
         ):
             print("Building the demo club and its history of syncs…")
             ids = Scenario(clock, sandbox).build()
