@@ -9,7 +9,7 @@ one `make screenshots` away from a current picture.
 1. A fresh SQLite database in a temporary directory (never the demo's `var/`), migrated.
 2. The Twizzit sandbox with its fixed seed (300 members, 24 teams), the sandbox's
    connection, and a short history of syncs run in this process at fixed moments (the
-   clock is moved with time-machine and each run's duration is a steady 0.4 s, so every
+   clock is moved with time-machine and each run's duration is set by the scenario, so every
    date and duration on a picture is the same each run; the sandbox listens on make
    run's port 8765 when it is free, so the connection's address is the reader's):
    the first sync, quiet nightly runs, a run that hit a Twizzit outage and a bad record,
@@ -66,6 +66,12 @@ class Screen:
     optional: bool = False  # a feature that may not be on this branch yet: skip if absent
 
 
+def click_labelled(page, label: str) -> None:
+    """Click the link or button called `label` (the admin draws some buttons as links)."""
+    link = page.get_by_role("link", name=label, exact=True)
+    page.get_by_role("button", name=label, exact=True).or_(link).first.click()
+
+
 def choose_action(page, label: str, rows: int) -> None:
     """Tick the first `rows` rows of a changelist and pick an action, without running it."""
     for box in page.locator("#result_list .action-select").all()[:rows]:
@@ -101,15 +107,15 @@ SCREENS = [
         "connection-test",
         CONNECTION,
         "text=/credentials\\W+accepted/i",
-        action=lambda page: page.get_by_role("button", name="Test connection").click(),
+        action=lambda page: click_labelled(page, "Test connection"),
         full_page=True,
         optional=True,
     ),
     Screen(
         "sync-confirm",
         CONNECTION,
-        "text=/confirm|are you sure/i",
-        action=lambda page: page.get_by_role("button", name="Full sync").click(),
+        "#twz-confirm, [type=submit][value^='Start']",
+        action=lambda page: click_labelled(page, "Full sync"),
         optional=True,
     ),
     Screen("cockpit-chart", CONNECTION, "#content svg", clip="#content svg", optional=True),
@@ -164,14 +170,14 @@ class Scenario:
     def at(self, day: int, hour: int, minute: int = 0) -> None:
         self.clock.move_to(datetime(2026, 3, day, hour, minute, tzinfo=UTC))
 
-    def sync(self, **kwargs):
+    def sync(self, seconds: float, **kwargs):
         from twizzit.models import SyncTrigger
         from twizzit.sync import engine, run_sync
 
         kwargs.setdefault("trigger", SyncTrigger.SCHEDULE)
         # A run's duration comes from time.monotonic, which no clock travel moves: a
-        # steady stand-in makes it the same on every picture, every time.
-        with mock.patch.object(engine, "time", SteadyTime(step=0.4)):
+        # stand-in gives each run the duration the scenario says, every time.
+        with mock.patch.object(engine, "time", FixedDuration(seconds)):
             return run_sync(self.config, **kwargs)
 
     def build(self) -> dict:
@@ -183,6 +189,7 @@ class Scenario:
         from twizzit.management.commands.twizzit_sandbox import register_sandbox_connection
         from twizzit.models import SyncConflict, SyncTrigger
         from twizzit.schedules import ensure_schedules
+        from twizzit.verify import verify_config
 
         state = self.sandbox.state
         bad, leaver, deleted = (state.contacts[i] for i in (40, 60, 90))
@@ -193,20 +200,21 @@ class Scenario:
         )
         self.config, _ = register_sandbox_connection(self.sandbox)
         self.at(2, 18, 5)
-        first = self.sync(trigger=SyncTrigger.ADMIN, user=admin)
-        for day in range(3, 9):  # quiet nights: nothing changed, almost nothing spent
-            self.at(day, 2)
-            self.sync()
+        verify_config(self.config)  # "Test connection" before the first sync, as the guide says
+        first = self.sync(2.8, trigger=SyncTrigger.ADMIN, user=admin)
+        for day, seconds in zip(range(3, 9), (0.6, 0.5, 0.7, 0.6, 0.5, 0.6), strict=True):
+            self.at(day, 2)  # quiet nights: nothing changed, almost nothing spent
+            self.sync(seconds)
         # A Twizzit outage on the second page of contacts, and a record that cannot be stored.
         state.update_contact(bad["id"], **{"date-of-birth": "2009-02-30"})
         state.fail("contacts", status=503, times=10, offset=100)
         self.at(9, 2)
-        partial = self.sync()
+        partial = self.sync(7.4)  # the client's retries took their time
         state.heal()
         state.update_contact(bad["id"], **{"date-of-birth": bad["date-of-birth"]})
-        for day in range(10, 13):
+        for day, seconds in zip(range(10, 13), (0.6, 0.7, 0.5), strict=True):
             self.at(day, 2)
-            self.sync()
+            self.sync(seconds)
         # One conflict of each kind, provoked the way a club provokes them by accident.
         jana = Player.objects.get(twizzit_mappings__twizzit_contact_id=JANA)
         jana.jersey_number = 7  # edited in ShotSpot...
@@ -224,14 +232,14 @@ class Scenario:
         gone = Player.objects.get(twizzit_mappings__twizzit_contact_id=deleted["id"])
         gone.delete()  # deleted by hand in ShotSpot
         self.at(13, 2)
-        conflicted = self.sync()
+        conflicted = self.sync(0.9)
         # A preview: the secretary renamed a team and a member's first name in Twizzit.
         current = state.current_season["id"]
         team = next(g for g in state.groups if g["season"] and g["season"]["id"] == current)
         state.update_group(team["id"], name=f"{team['name']} (A)")
         state.update_contact(state.contacts[5]["id"], **{"first-name": "Warre-Jan"})
         self.at(14, 9, 15)
-        preview = self.sync(dry_run=True, trigger=SyncTrigger.ADMIN, user=admin)
+        preview = self.sync(0.8, dry_run=True, trigger=SyncTrigger.ADMIN, user=admin)
         self.at(14, 9, 30)
         # The schedules as a running scheduler would show them now: next runs ahead.
         Schedule.objects.all().delete()
@@ -250,15 +258,15 @@ class Scenario:
         return self.ids
 
 
-class SteadyTime:
-    """The `time` module, except that monotonic() advances `step` seconds per call."""
+class FixedDuration:
+    """The `time` module, except that monotonic() says 0 at first and `seconds` after."""
 
-    def __init__(self, step: float):
-        self.step, self.now = step, 0.0
+    def __init__(self, seconds: float):
+        self.seconds, self.calls = seconds, 0
 
     def monotonic(self) -> float:
-        self.now += self.step
-        return self.now
+        self.calls += 1
+        return 0.0 if self.calls == 1 else self.seconds
 
     def __getattr__(self, name):
         return getattr(time, name)
