@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 SANDBOX_PORT ?= 8765
 
-.PHONY: run test lint format venv clean
+.PHONY: run test lint format venv clean screenshots
 
 venv: $(STAMP)
 
@@ -22,6 +22,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Every picture of docs/img/ again, from a fresh demo in headless Chromium (docs/screenshots.py).
+screenshots: $(STAMP)
+	$(PY) docs/screenshots.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -456,6 +456,11 @@ def test_the_demo_serves_the_admin_and_ctrl_c_stops_every_process(tmp_path):
     assert login.status_code == 200
     assert "Log in as 'admin' with password 'shotspot-demo'" in printed
     assert "KBKB Sandbox Club (1001)" in printed
+    # The ports this run was given, ready to paste and in a file for `source`.
+    assert f"SANDBOX_URL=http://127.0.0.1:{sandbox_port}" in printed
+    demo_env = (tmp_path / "demo.env").read_text()
+    assert f"export SHOTSPOT_URL=http://127.0.0.1:{port}\n" in demo_env
+    assert f"export SANDBOX_URL=http://127.0.0.1:{sandbox_port}\n" in demo_env
     assert {"manage.py qcluster", "manage.py runserver"} <= commands
     assert not [child.pid for child in children if alive(child)]
 

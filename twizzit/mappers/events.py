@@ -1,7 +1,7 @@
 """Twizzit events → ShotSpot games: which events are games, and what each game holds.
 
 No public client shows a full event record, so this reads the *working shape* of
-docs/TWIZZIT.md and accepts the variants listed there:
+docs/reference.md and accepts the variants listed there:
 
 - `start`, `end`, `meeting-time`: "YYYY-MM-DD HH:MM:SS" in Europe/Brussels local time,
   ISO 8601 with an offset, or null / "" (a meeting time may also be a bare "HH:MM" on the

@@ -11,6 +11,7 @@ use the API's own kebab-case names. Control requests are not counted as API call
     GET    /_sandbox/requests[?endpoint=...]  the latest API requests
     GET    /_sandbox/faults                   injected failures still pending
     POST   /_sandbox/reset | /expire-tokens
+    POST   /_sandbox/heal                     failures and latency off, data edits kept
     POST   /_sandbox/fail | /rate-limit | /latency | /clock | /ignore-paging
     GET    /_sandbox/contacts[/<id>]          POST adds, PATCH edits, DELETE removes
     GET    /_sandbox/groups[/<id>]            likewise
@@ -31,7 +32,8 @@ ROUTES = [
     "GET /_sandbox/calls",
     "GET /_sandbox/requests",
     "GET /_sandbox/faults",
-    "POST /_sandbox/reset",
+    "POST /_sandbox/reset (also undoes every data edit)",
+    "POST /_sandbox/heal (failures, 429s, latency, ignored paging off; data edits kept)",
     "POST /_sandbox/expire-tokens",
     'POST /_sandbox/fail {"endpoint", "status", "times", "offset", "error", "body", "retry_after"}',
     'POST /_sandbox/rate-limit {"times", "retry_after", "monthly", "endpoint"}',
@@ -44,6 +46,12 @@ ROUTES = [
     'GET|POST /_sandbox/group-contacts {"group_id", "contact_id", "function_id"}',
     "DELETE /_sandbox/group-contacts/<group id>/<contact id>[/<function id>]",
 ]
+
+RESET_NOTE = (
+    "Back to the generated data: every contact, group and roster edit made through the "
+    "controls is undone, and the next sync will undo it in ShotSpot too. "
+    "POST /_sandbox/heal ends failures and latency but keeps the edits."
+)
 
 
 class ControlError(Exception):
@@ -91,6 +99,11 @@ def _route(state: SandboxState, method: str, parts: list[str], query: str, paylo
             return Response.json(200, state.pending_faults())
         case "POST", ["reset"]:
             state.reset()
+            # Say it: a person who edited records in an earlier step loses those edits,
+            # and the next sync will take them back out of ShotSpot.
+            return Response.json(200, {"ok": True, "note": RESET_NOTE})
+        case "POST", ["heal"]:
+            state.heal()
             return ok
         case "POST", ["expire-tokens"]:
             state.expire_tokens()

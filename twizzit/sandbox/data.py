@@ -28,7 +28,9 @@ from twizzit.sandbox.people import build_contact
 
 ORGANIZATION_ID = 1001
 ORGANIZATION_NAME = "KBKB Sandbox Club"
-CLUB_ID = 3107
+# A club's own organisation: its teams belong to the club itself, so the sync names the
+# club after the organisation (a real name, not "Club <id>").
+CLUB_ID = ORGANIZATION_ID
 CURRENT_SEASON_START = 2025
 SEASON_COUNT = 4
 

@@ -5,7 +5,7 @@ Per team of the current season: six league or friendly matches (three at home, n
 team a team meeting. The first team's second match is cancelled, and the first two teams
 play each other once (a derby: one event, both groups). Matches of the season's first
 four months carry a score, home first. Records follow the working shape of
-docs/TWIZZIT.md: local Brussels times "YYYY-MM-DD HH:MM:SS", the event type and sub-type as
+docs/reference.md: local Brussels times "YYYY-MM-DD HH:MM:SS", the event type and sub-type as
 ids, groups as objects (the derby's as bare ids), the address as a contacts-style object
 at home and as text away.
 """

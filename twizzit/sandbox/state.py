@@ -280,6 +280,17 @@ class SandboxState(RecordStore):
             self.restore()
             self._clear_behaviour()
 
+    def heal(self) -> None:
+        """Twizzit behaves again: no pending failures, 429s, latency or ignored paging.
+
+        Unlike `reset`, the data and its edits stay (as do tokens, the clock and the
+        counters), so a demo can end an outage without undoing its earlier steps.
+        """
+        with self._lock:
+            self._faults = []
+            self._ignored_paging = {}
+            self._latency_ms = 0
+
 
 def _status(status) -> int:
     status = int(status)

@@ -10,6 +10,11 @@ terminal) stops them all: each child is asked to stop, then killed with its proc
 group if it has not within a few seconds; on Linux a child also gets SIGTERM should this
 process die without cleaning up. If a child dies on its own, the others are stopped too.
 docs/demo.md walks a newcomer through the first ten minutes.
+
+The welcome banner prints ready-to-paste lines with the ports this run was given, and
+the same values go to `var/demo.env` (`SHOTSPOT_URL`, `SANDBOX_URL`, `ORG`, `DEBUG`), so
+the commands in the README and docs/demo.md work after `source var/demo.env` whatever
+ports `make run` used.
 """
 
 from __future__ import annotations
@@ -107,17 +112,41 @@ class Command(BaseCommand):
             lines.append(f"  Log in as {DEMO_USER!r} with password {DEMO_PASSWORD!r} (debug only).")
         org = config.organization_id
         manage = ".venv/bin/python manage.py"
+        env_file = write_demo_env(f"http://{addr}", sandbox.url, org)
         lines += [
             f"  Twizzit sandbox: {sandbox.url} (controls: {sandbox.url}/_sandbox/), "
             f"connection {config}",
             # Other shells need DEBUG too, to use the demo's development keys.
-            "  In another terminal:  export DEBUG=true",
+            f"  In another terminal, in this directory:  source {env_file}",
+            f"    (it sets DEBUG=true, SHOTSPOT_URL=http://{addr}, "
+            f"SANDBOX_URL={sandbox.url}, ORG={org})",
             f"    sync in the background:  {manage} twizzit_sync --org {org} --async",
             f"    see how it went:         {manage} twizzit_status --org {org}",
+            f"    the sandbox's controls:  curl -s {sandbox.url}/_sandbox/",
             "  A ten-minute tour: docs/demo.md.  Ctrl-C stops everything.",
             "",
         ]
         self.stdout.write("\n".join(lines))
+
+
+def write_demo_env(shotspot_url: str, sandbox_url: str, org: int) -> str:
+    """var/demo.env: this run's addresses, for `source` in another terminal.
+
+    Returns the path to print: relative to the project when it lies inside it.
+    """
+    path = settings.VAR_DIR / "demo.env"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# Written by `make run` (manage.py demo) for this run; `source` it in another terminal.\n"
+        "export DEBUG=true\n"
+        f"export SHOTSPOT_URL={shotspot_url}\n"
+        f"export SANDBOX_URL={sandbox_url}\n"
+        f"export ORG={org}\n"
+    )
+    try:
+        return str(path.relative_to(settings.BASE_DIR))
+    except ValueError:
+        return str(path)
 
 
 def ensure_demo_user() -> None:

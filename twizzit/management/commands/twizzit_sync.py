@@ -13,6 +13,7 @@ Exit code 0 for success or partial, 1 for failed, 2 for bad input or a sync in p
 """
 
 import json
+import logging
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
@@ -79,6 +80,10 @@ class Command(BaseCommand):
 
     def enqueue(self, config, options):
         from twizzit.jobs import QuotaExhausted, SyncDisabled, enqueue_sync
+
+        # django-q2 logs "Enqueued [shotspot] 1" at INFO; the sentence below tells a
+        # person the same, and --json output must be the only thing printed.
+        logging.getLogger("django-q").setLevel(logging.WARNING)
 
         try:
             log = enqueue_sync(
