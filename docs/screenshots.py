@@ -102,33 +102,29 @@ SCREENS = [
     Screen("player-mappings", "/admin/twizzit/playermapping/?q=De+Smet"),
     Screen("schedules", "/admin/django_q/schedule/"),
     Screen("api-usage", "/admin/twizzit/apiusage/"),
-    # Screens of features built on other branches (issues 9, 10, 13, 14): taken once merged.
     Screen(
         "connection-test",
         CONNECTION,
         "text=/credentials\\W+accepted/i",
         action=lambda page: click_labelled(page, "Test connection"),
         full_page=True,
-        optional=True,
     ),
     Screen(
         "sync-confirm",
         CONNECTION,
         "#twz-confirm, [type=submit][value^='Start']",
         action=lambda page: click_labelled(page, "Full sync"),
-        optional=True,
     ),
-    Screen("cockpit-chart", CONNECTION, "#content svg", clip="#content svg", optional=True),
+    Screen("cockpit-chart", CONNECTION, "#content svg", clip="#content svg"),
     Screen(
         "players-resync-action",
         "/admin/shotspot/player/?q=De+Smet",
         "#result_list",
         action=lambda page: choose_action(page, "Re-sync selected from Twizzit", rows=2),
-        optional=True,
     ),
-    Screen("api-docs", "/api/docs/", ".swagger-ui .info", optional=True),
-    Screen("notifications", "/admin/twizzit/notification/", optional=True),
-    Screen("games", "/admin/shotspot/game/", optional=True),
+    Screen("api-docs", "/api/docs/", ".swagger-ui .info"),
+    Screen("notifications", "/admin/twizzit/notification/"),
+    Screen("games", "/admin/shotspot/game/"),
 ]
 
 
