@@ -53,6 +53,7 @@ from twizzit.models import (
 )
 from twizzit.sync import runs
 from twizzit.sync.entities import PlayerImporter, SeasonImporter, TeamImporter
+from twizzit.sync.prefetch import prefetch
 from twizzit.sync.report import SyncReport
 from twizzit.sync.rosters import RosterImporter
 
@@ -259,6 +260,13 @@ class SyncEngine:
         )
 
     # --- the phases ------------------------------------------------------------------------
+    def import_pages(self, importer, listing) -> None:
+        """Import a listing page by page, the next page fetched while one is written."""
+        with prefetch(self.client, listing) as pages:
+            for page in pages:
+                importer.import_page(page)
+                self.checkpoint()
+
     def sync_seasons(self) -> None:
         importer = SeasonImporter(self.ctx)
         records = self.client.seasons()
@@ -292,21 +300,21 @@ class SyncEngine:
         importer.refetch = lambda ids: self.client.iter_groups(
             group_ids=ids, group_type=TEAM_GROUP_TYPE
         )
-        listing = self.client.iter_groups(
-            season_id=self.ctx.current_season_id if scoped else None, group_type=TEAM_GROUP_TYPE
+        season_id = self.ctx.current_season_id if scoped else None
+        self.import_pages(
+            importer,
+            lambda: self.client.iter_groups(season_id=season_id, group_type=TEAM_GROUP_TYPE),
         )
-        for page in listing:
-            importer.import_page(page)
-            self.checkpoint()
         importer.judge_deletions()
 
     def sync_players(self) -> None:
         importer = PlayerImporter(self.ctx)
         importer.refetch = lambda ids: self.client.iter_contacts(contact_ids=ids)
         filtered = self.config.current_members_only
-        for page in self.client.iter_contacts(current_membership=True if filtered else None):
-            importer.import_page(page)
-            self.checkpoint()
+        self.import_pages(
+            importer,
+            lambda: self.client.iter_contacts(current_membership=True if filtered else None),
+        )
         if not filtered:  # a filtered listing cannot tell "deleted" from "filtered out"
             importer.judge_deletions()
 
@@ -344,8 +352,6 @@ class SyncEngine:
         if not group_ids:
             return
         importer = RosterImporter(self.ctx, roles=roles, team_for_group=team_for_group)
-        for page in self.client.iter_group_contacts(sorted(group_ids)):
-            importer.import_page(page)
-            self.checkpoint()
+        self.import_pages(importer, lambda: self.client.iter_group_contacts(sorted(group_ids)))
         if not self.report.failed_entities and not importer.had_errors:
             importer.remove_stale()
