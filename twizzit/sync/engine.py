@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.utils import timezone
 
 from twizzit.client import (
@@ -141,6 +142,7 @@ class SyncEngine:
         )
         self.client = None
         self.phase = "starting"
+        self.renewed_this_page = False
 
     # --- the run -------------------------------------------------------------------------
     def run(self) -> None:
@@ -207,7 +209,9 @@ class SyncEngine:
     # --- checkpoints and the log -------------------------------------------------------------
     def checkpoint(self) -> None:
         """Between pages: keep the claim, honour cancellation, publish progress."""
-        self.hold_claim()
+        if not self.renewed_this_page:  # a page that wrote renewed it inside its transaction
+            self.hold_claim()
+        self.renewed_this_page = False
         # One statement publishes progress and tells whether a cancellation was asked.
         published = SyncLog.objects.filter(pk=self.log.pk, cancel_requested=False).update(
             heartbeat_at=timezone.now(),
@@ -223,6 +227,11 @@ class SyncEngine:
     def hold_claim(self) -> None:
         if not runs.renew(self.config, self.log):
             raise runs.ClaimLost
+        # Counts only once written for good: a page rolled back took its renewal with it.
+        transaction.on_commit(self.mark_renewed)
+
+    def mark_renewed(self) -> None:
+        self.renewed_this_page = True
 
     def calls(self) -> int:
         return self.client.calls_made if self.client is not None else 0

@@ -34,7 +34,7 @@ from django.utils import timezone
 from shotspot.models import SyncSource
 from twizzit.mappers.base import Mapped, MappingError
 from twizzit.models import ConflictPolicy, ConflictType
-from twizzit.sync.conflicts import ConflictDraft, close_settled, record_conflicts
+from twizzit.sync.conflicts import ConflictDraft, PendingConflicts
 from twizzit.sync.merge import MergeResult, merge
 from twizzit.sync.values import assign, diff, json_value, snapshot
 
@@ -48,6 +48,7 @@ DUPLICATE = "duplicate"
 DELETED_LOCALLY = "deleted_in_shotspot"
 RECREATE = "recreate"
 KEEP_DELETED = "keep_deleted"
+SETTLING = (CREATE, LINK, UPDATE, RECREATE)  # without a conflict, these settle a record
 
 
 @dataclass
@@ -91,6 +92,7 @@ class RecordImporter:
         self.seen: set[int] = set()
         self.claimed: set[int] = set()  # local rows linked during this run
         self.incomplete = False  # a page could not be written: deletions are not judged
+        self.conflicts = PendingConflicts(ctx.config, ctx.log, self.entity_type)
         # Set by the engine: Twizzit ids → pages of those records, for the second look.
         self.refetch = None
 
@@ -439,15 +441,9 @@ class RecordImporter:
                     *self.mapping_extra_fields,
                 ],
             )
-        record_conflicts(self.config, self.ctx.log, self.entity_type, conflicts)
-        close_settled(
-            self.config,
-            self.entity_type,
-            [
-                d.mapped.twizzit_id
-                for d in decisions
-                if d.conflict is None and d.action in (CREATE, LINK, UPDATE, RECREATE)
-            ],
+        self.conflicts.record(conflicts)
+        self.conflicts.close_settled(
+            [d.mapped.twizzit_id for d in decisions if d.conflict is None and d.action in SETTLING]
         )
 
     # --- deletions in Twizzit ----------------------------------------------------------------
@@ -532,4 +528,4 @@ class RecordImporter:
             self.model.objects.bulk_update(archived, ["archived_at"])
         if unsettled:
             self.mapping_model.objects.bulk_update(unsettled, ["remote_hash"])
-        record_conflicts(self.config, self.ctx.log, self.entity_type, drafts)
+        self.conflicts.record(drafts)
