@@ -32,7 +32,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from shotspot.models import SyncSource
-from twizzit.mappers.base import Mapped, MappingError
+from twizzit.mappers.base import Mapped, MappingError, record_hash
 from twizzit.models import ConflictPolicy, ConflictType
 from twizzit.sync.conflicts import ConflictDraft, PendingConflicts
 from twizzit.sync.merge import MergeResult, merge
@@ -84,6 +84,7 @@ class RecordImporter:
     fields: tuple[str, ...] = ()
     mapping_extra_fields: tuple[str, ...] = ()  # mapping columns kept from the record
     archivable = False
+    hash_is_raw = False  # Mapped.hash is record_hash(raw record): unchanged needs no mapping
 
     def __init__(self, ctx):
         self.ctx = ctx
@@ -129,32 +130,32 @@ class RecordImporter:
     # --- the page --------------------------------------------------------------------
     def import_page(self, records: list) -> None:
         self.report.count(self.entity, "fetched", len(records))
-        mapped_by_id: dict[int, Mapped] = {}
+        ids = [r["id"] for r in records if isinstance(r, dict) and isinstance(r.get("id"), int)]
+        self.seen.update(ids)
+        # The cheap look first: most records of a re-sync are unchanged, and telling so
+        # needs only the hashes, not the rows (nor the mapping, where the hash is the raw
+        # record's: an unchanged record mapped without error the last time).
+        rows = self.mapping_model.objects.filter(
+            config=self.config, **{f"{self.remote_attr}__in": ids}
+        ).values_list(self.remote_attr, "remote_hash", "ignore_remote", f"{self.local_attr}_id")
+        settled = {twizzit_id: state for twizzit_id, *state in rows}
+        work: dict[int, Mapped] = {}
         for record in records:
             twizzit_id = record.get("id") if isinstance(record, dict) else None
-            if isinstance(twizzit_id, int):
-                self.seen.add(twizzit_id)
+            state = settled.get(twizzit_id)
+            if self.hash_is_raw and state and self.is_settled(record_hash(record), state):
+                self.report.count(self.entity, "unchanged")
+                continue
             try:
                 mapped = self.map_record(record)
             except MappingError as exc:
                 self.report.error(self.entity, twizzit_id, str(exc))
                 continue
-            mapped_by_id[mapped.twizzit_id] = mapped
-        if not mapped_by_id:
-            return
-
-        # The cheap look first: most records of a re-sync are unchanged, and telling so
-        # needs only the hashes, not the rows.
-        rows = self.mapping_model.objects.filter(
-            config=self.config, **{f"{self.remote_attr}__in": list(mapped_by_id)}
-        ).values_list(self.remote_attr, "remote_hash", "ignore_remote", f"{self.local_attr}_id")
-        settled = {twizzit_id: state for twizzit_id, *state in rows}
-        work = []
-        for mapped in mapped_by_id.values():
-            if self.is_settled(mapped, settled.get(mapped.twizzit_id)):
+            if self.is_settled(mapped.hash, settled.get(mapped.twizzit_id)):
                 self.report.count(self.entity, "unchanged")
             else:
-                work.append(mapped)
+                work[mapped.twizzit_id] = mapped
+        work = list(work.values())
         if not work:
             return
 
@@ -182,12 +183,12 @@ class RecordImporter:
             self.tally(decision)
 
     @staticmethod
-    def is_settled(mapped: Mapped, state) -> bool:
+    def is_settled(record_hash: str, state) -> bool:
         """Nothing to do: ignored on purpose, or unchanged since a sync that settled it."""
         if state is None:
             return False
         remote_hash, ignore_remote, local_id = state
-        return ignore_remote or (remote_hash == mapped.hash and local_id is not None)
+        return ignore_remote or (remote_hash == record_hash and local_id is not None)
 
     def local_of(self, mapping):
         return getattr(mapping, self.local_attr)
