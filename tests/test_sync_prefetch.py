@@ -127,3 +127,15 @@ def test_a_prefetched_sync_spends_the_same_calls_in_the_same_order(config, sandb
     offsets = [int(r["params"]["offset"][0]) for r in sandbox.state.requests("contacts")]
     assert offsets == sorted(offsets)
     assert log.api_calls == spent(config) == len(order)
+
+
+def test_retries_of_a_prefetched_page_are_spent_from_the_quota_like_any_call(config, sandbox):
+    sandbox.state.fail("contacts", status=503, times=2, offset=200)
+
+    log = run_sync(config)
+
+    calls = sandbox.state.calls()
+    assert log.status == SyncStatus.SUCCESS
+    assert Player.objects.count() == 300
+    assert calls["contacts"] == 300 // 100 + 1 + 2  # the two retries of the third page
+    assert log.api_calls == sum(calls.values()) == spent(config)
