@@ -31,13 +31,17 @@ What must not change, and how it holds:
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 # Longest wait for the worker to stop: the client's read timeout with its retries fits.
 JOIN_TIMEOUT = 180
+
+logger = logging.getLogger(__name__)
 
 _PAGE, _DONE, _ERROR, _CALL = "page", "done", "error", "call"
 
@@ -121,15 +125,18 @@ class Prefetcher:
 
     def close(self) -> None:
         self._stopped.set()
-        while self._thread.is_alive():
+        deadline = time.monotonic() + JOIN_TIMEOUT
+        while self._thread.is_alive() and time.monotonic() < deadline:
             try:
                 message = self._inbox.get(timeout=0.05)
             except queue.Empty:
                 continue
-            if message[0] == _CALL:
+            if message[0] == _CALL:  # refused: the worker sends nothing more
                 message[4].put((False, PrefetchStopped()))
-        self._thread.join(JOIN_TIMEOUT)
-        if self._saved is not None:
+        if self._thread.is_alive():
+            # The relays stay: they run the sync's own calls directly and refuse the worker's.
+            logger.warning("A Twizzit request was still unanswered after %s s.", JOIN_TIMEOUT)
+        elif self._saved is not None:
             self.client.meter, self.client.token_store = self._saved
 
     def run_in_owner(self, method, args, kwargs, *, grants_send: bool):
