@@ -93,6 +93,7 @@ class RosterImporter:
                 ],
                 ignore_conflicts=True,  # a manual membership with the same role already exists
             )
+            self.present |= new
 
     @cached_property
     def player_for_contact(self) -> dict[int, int]:
@@ -103,14 +104,18 @@ class RosterImporter:
             .iterator(chunk_size=5000)
         )
 
+    @cached_property
+    def present(self) -> set[tuple[int, int, str]]:
+        """The synced teams' memberships, read once per run and kept up to date as pages
+        add to them: one query instead of one per page, which grew with the club."""
+        return set(
+            TeamMembership.objects.filter(team_id__in=set(self.team_for_group.values()))
+            .values_list("team_id", "player_id", "role")
+            .iterator(chunk_size=5000)
+        )
+
     def existing(self, links: set[tuple[int, int, str]]) -> set[tuple[int, int, str]]:
-        if not links:
-            return set()
-        rows = TeamMembership.objects.filter(
-            team_id__in={team for team, _, _ in links},
-            player_id__in={player for _, player, _ in links},
-        ).values_list("team_id", "player_id", "role")
-        return set(rows) & links
+        return self.present & links if links else set()
 
     def remove_stale(self) -> None:
         """Remove Twizzit memberships of the synced teams that Twizzit no longer lists."""
