@@ -470,6 +470,15 @@ def test_editing_a_contact_shows_in_the_next_listing(api, sandbox):
     assert row["date-of-birth"] is None
 
 
+def test_editing_many_contacts_at_once_shows_every_edit_in_the_next_listing(api, sandbox):
+    ids = [contact["id"] for contact in sandbox.state.contacts[:5]]
+    assert sandbox.state.update_contacts({i: {"last-name": f"Edited {i}"} for i in ids}) == 5
+    rows = api.rows("contacts", **{"contact-ids[]": ids})
+    assert {row["id"]: row["last-name"] for row in rows} == {i: f"Edited {i}" for i in ids}
+    with pytest.raises(KeyError):
+        sandbox.state.update_contacts({999: {"last-name": "Nobody"}})
+
+
 def test_an_unknown_field_is_refused_rather_than_silently_added(sandbox):
     contact_id = sandbox.state.contacts[0]["id"]
     with pytest.raises(ValueError, match="shoe-size"):

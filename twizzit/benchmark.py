@@ -6,6 +6,14 @@ and measures three runs of a full sync (games included): a first sync, a re-sync
 nothing changed, and a re-sync after 1% of the contacts changed. For each it compares the
 API calls spent with the minimum the page limits allow, computed from the sandbox's data
 and the client's own URL batching.
+
+With a latency (`latency_ms`), the sandbox answers each call that much later, like the
+real Twizzit. The three runs are then measured twice, in two fresh databases: at zero
+latency, then at the latency asked. For each run at that latency the report gives the
+network floor (calls times latency: what a sync that never waits for its own database would
+take), the zero-latency time (the sync's own work), and how close the wall time comes to
+the larger of the two: the ratio wall / max(floor, zero-latency time). 1.0 is a sync that
+hides its database work entirely behind the network, or the other way round.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from dataclasses import asdict, dataclass
 
 import psutil
 from django.db import connection, connections
-from django.test import override_settings
+from django.test.utils import override_settings
 
 from twizzit.client import TwizzitClient
 from twizzit.connections import create_connection
@@ -42,6 +50,10 @@ class RunMeasure:
     data_rows_written: int
     peak_rss_mb: float
     rss_growth_mb: float
+    latency_ms: int = 0
+    network_floor_s: float | None = None  # calls times latency
+    zero_latency_s: float | None = None  # the same run without latency
+    overlap_ratio: float | None = None  # wall / max(floor, zero-latency time)
 
 
 class PeakMemory:
@@ -97,6 +109,11 @@ def _serve(pipe, options) -> None:
     while (message := pipe.recv()) is not None:
         name, args, kwargs = message
         try:
+            # The benchmark's own questions are answered here, so 50,000 contacts never
+            # travel to the measured process.
+            if name in CHILD_HELPERS:
+                pipe.send((True, CHILD_HELPERS[name](server.state, *args, **kwargs)))
+                continue
             attribute = getattr(server.state, name)
             pipe.send((True, attribute(*args, **kwargs) if callable(attribute) else attribute))
         except Exception as exc:  # report it to the parent instead of dying
@@ -104,13 +121,40 @@ def _serve(pipe, options) -> None:
     server.stop()
 
 
+def _listing_sizes(state) -> dict:
+    """What the minimum number of calls depends on (runs in the sandbox's process)."""
+    view = state.view()  # read only: no copies of 50,000 records
+    current = next(season["id"] for season in view.data.seasons if season["active"])
+    groups = [g["id"] for g in view.groups if (g["season"] or {}).get("id") == current]
+    return {
+        "groups": groups,
+        "links_per_group": {group: len(rows) for group, rows in view.links_by_group.items()},
+        "contacts": len(view.contacts),
+        "links": sum(len(rows) for rows in view.links_by_group.values()),
+        "season_events": _season_events(view),
+    }
+
+
+def _season_events(view) -> int:
+    """Events of the current season: what the games phase lists."""
+    season = next(season for season in view.data.seasons if season["active"])
+    start, end = season["start-date"], season["end-date"]
+    return sum(1 for event in view.data.events if start <= event["start"][:10] <= end)
+
+
+def _change_contacts(state, every: int) -> int:
+    """Change the last name of every `every`-th contact (runs in the sandbox's process)."""
+    contacts = state.view().contacts[::every]
+    return state.update_contacts({c["id"]: {"last-name": c["last-name"] + "x"} for c in contacts})
+
+
+CHILD_HELPERS = {"listing_sizes": _listing_sizes, "change_contacts": _change_contacts}
+
+
 def minimum_calls(sandbox: SandboxProcess, *, login: bool) -> int:
     """The fewest calls a full sync of the sandbox's data can make with these page limits."""
-    current = sandbox.call("current_season")["id"]
-    groups = [g["id"] for g in sandbox.call("groups") if (g["season"] or {}).get("id") == current]
-    links_per_group: dict[int, int] = {}
-    for row in sandbox.call("group_contacts"):
-        links_per_group[row["groupId"]] = links_per_group.get(row["groupId"], 0) + 1
+    sizes = sandbox.call("listing_sizes")
+    groups, links_per_group = sizes["groups"], sizes["links_per_group"]
     # A client that never connects: only its URL batching is used.
     batching = TwizzitClient(
         base_url=sandbox.url,
@@ -124,15 +168,9 @@ def minimum_calls(sandbox: SandboxProcess, *, login: bool) -> int:
         + 1
         for batch in batching.group_id_batches(sorted(groups))
     )
-    contacts = len(sandbox.call("contacts"))
-    season = sandbox.call("current_season")
-    events = [
-        e
-        for e in sandbox.call("events")
-        if season["start-date"] <= e["start"][:10] <= season["end-date"]
-    ]
+    contacts = sizes["contacts"]
     # The season's events, then event types and sub-types once.
-    game_calls = len(events) // TwizzitClient.EVENTS_PAGE_SIZE + 1 + 2 if groups else 0
+    game_calls = sizes["season_events"] // TwizzitClient.EVENTS_PAGE_SIZE + 1 + 2 if groups else 0
     return (
         int(login)
         + 1  # seasons
@@ -179,13 +217,49 @@ def measure(name: str, config, sandbox: SandboxProcess, *, login: bool) -> RunMe
     )
 
 
-# The sandbox's season is fixed (2025-2026): its games are read whatever today's date is.
-@override_settings(TWIZZIT_GAMES_LOOKBACK_DAYS=100_000)
-def run_benchmark(*, contacts: int, groups: int, seed: int = 1, report=print) -> dict:
+def run_benchmark(
+    *, contacts: int, groups: int, seed: int = 1, latency_ms: int = 0, report=print
+) -> dict:
+    """Measure the three runs at zero latency and, if asked, again at `latency_ms`."""
+    # As in production: with DEBUG on, Django would keep the text of every query.
+    # The sandbox's season is fixed (2025-2026): its games are read whatever today's date is.
+    with override_settings(DEBUG=False, TWIZZIT_GAMES_LOOKBACK_DAYS=100_000):
+        return _run_benchmark(contacts, groups, seed, latency_ms, report)
+
+
+def _run_benchmark(contacts: int, groups: int, seed: int, latency_ms: int, report) -> dict:
+    runs, links = measure_runs(contacts, groups, seed, latency_ms=0, report=report)
+    result = summary(contacts, groups, links, runs)
+    if latency_ms:
+        zero_by_name = {run.name: run for run in runs}
+
+        def compare(run: RunMeasure) -> None:
+            zero = zero_by_name[run.name]
+            run.network_floor_s = round(run.api_calls * latency_ms / 1000, 2)
+            run.zero_latency_s = zero.wall_s
+            run.overlap_ratio = round(run.wall_s / max(run.network_floor_s, zero.wall_s), 2)
+            report(run)
+
+        slow, _ = measure_runs(contacts, groups, seed, latency_ms=latency_ms, report=compare)
+        result["latency_ms"] = latency_ms
+        result["latency_runs"] = [asdict(run) for run in slow]
+        result["peak_rss_mb"] = max(result["peak_rss_mb"], *(run.peak_rss_mb for run in slow))
+    return result
+
+
+def measure_runs(contacts, groups, seed, *, latency_ms: int, report) -> tuple[list, int]:
     """Build a throw-away database and a sandbox, measure the three runs, clean up."""
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     sandbox = SandboxProcess(seed=seed, contacts=contacts, groups=groups)
+    runs: list[RunMeasure] = []
+
+    def measured(name: str, *, login: bool) -> None:
+        run = measure(name, config, sandbox, login=login)
+        run.latency_ms = latency_ms
+        runs.append(run)
+        report(run)
+
     try:
         config = create_connection(
             password=sandbox.password,
@@ -195,20 +269,19 @@ def run_benchmark(*, contacts: int, groups: int, seed: int = 1, report=print) ->
             api_username=sandbox.username,
             monthly_call_limit=1_000_000,
         )
-        runs = [measure("full sync", config, sandbox, login=True)]
-        report(runs[-1])
-        runs.append(measure("no-change re-sync", config, sandbox, login=False))
-        report(runs[-1])
-        for contact in sandbox.call("contacts")[::100]:  # 1% of the contacts
-            sandbox.call(
-                "update_contact", contact["id"], **{"last-name": contact["last-name"] + "x"}
-            )
-        runs.append(measure("re-sync, 1% changed", config, sandbox, login=False))
-        report(runs[-1])
-        links = len(sandbox.call("group_contacts"))
+        sandbox.call("set_latency", latency_ms)
+        measured("full sync", login=True)
+        measured("no-change re-sync", login=False)
+        sandbox.call("change_contacts", 100)  # 1% of the contacts
+        measured("re-sync, 1% changed", login=False)
+        links = sandbox.call("listing_sizes")["links"]
     finally:
         sandbox.stop()
         connection.creation.destroy_test_db(old_name, verbosity=0)
+    return runs, links
+
+
+def summary(contacts: int, groups: int, links: int, runs: list[RunMeasure]) -> dict:
     full, resync, changed_run = runs
     return {
         "contacts": contacts,

@@ -33,11 +33,7 @@ class QueryCount:
         match = WRITE.match(sql)
         if match:
             table = match.group(2).lower()
-            if match.group(1)[0] in "iI" and "RETURNING" in sql.upper():
-                # SQLite counts the rows of INSERT … RETURNING only once they are fetched.
-                rows = _inserted_rows(sql, params)
-            else:
-                rows = max(context["cursor"].rowcount, 0)
+            rows = _rows_written(sql, params, many, context)
             self.tables_written[table] = self.tables_written.get(table, 0) + rows
             if DATA_TABLES.match(table):
                 self.data_rows_written += rows
@@ -52,6 +48,26 @@ def count_queries():
     counter = QueryCount()
     with connection.execute_wrapper(counter):
         yield counter
+
+
+def _rows_written(sql: str, params, many: bool, context) -> int:
+    """The rows one statement wrote, as the database itself reports them.
+
+    The driver's rowcount is the honest figure: on PostgreSQL a bulk insert is one
+    `INSERT … SELECT * FROM UNNEST(…)` whose parameters are one array per column, so
+    counting parameters would see one row where there are a hundred. SQLite is the
+    exception: it knows the rows of an `INSERT … RETURNING` only once they are fetched,
+    and its bulk inserts list every value, so there the parameters tell.
+    """
+    cursor = context["cursor"]
+    if (
+        context["connection"].vendor == "sqlite"
+        and not many
+        and sql.lstrip()[:1] in "iI"
+        and "RETURNING" in sql.upper()
+    ):
+        return _inserted_rows(sql, params)
+    return max(cursor.rowcount, 0)
 
 
 def _inserted_rows(sql: str, params) -> int:

@@ -184,6 +184,19 @@ class RecordStore:
             self._commit(contacts=[new if c is old else c for c in self._data.contacts])
             return json_copy(new)
 
+    def update_contacts(self, changes: dict[int, dict]) -> int:
+        """Edit many contacts in one new snapshot (a benchmark's 1% of 50,000 contacts)."""
+        with self._lock:
+            by_id = self.view().contact_by_id
+            edited = {
+                int(contact_id): self._edited_record(
+                    self._existing(by_id, contact_id, "contact"), fields, "contact"
+                )
+                for contact_id, fields in changes.items()
+            }
+            self._commit(contacts=[edited.get(c["id"], c) for c in self._data.contacts])
+            return len(edited)
+
     def add_contact(self, *, current_membership: bool = True, **fields) -> dict:
         """Add a contact (generated, then `fields` applied), with a current membership."""
         with self._lock:

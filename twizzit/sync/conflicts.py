@@ -113,3 +113,31 @@ def close_settled(config, entity_type: str, twizzit_ids: list[int]) -> None:
             resolution=Resolution.PENDING,
             twizzit_id__in=twizzit_ids,
         ).update(resolution=Resolution.SUPERSEDED, resolved_at=timezone.now())
+
+
+class PendingConflicts:
+    """One importer's view of its pending conflicts, so a page with none costs no query.
+
+    Only a sync creates conflicts, and a connection runs one sync at a time: when the
+    run starts with no pending conflict of this entity type and records none, there is
+    nothing for `close_settled` to close, page after page.
+    """
+
+    def __init__(self, config, sync_log, entity_type: str):
+        self.config, self.sync_log, self.entity_type = config, sync_log, entity_type
+        self._any: bool | None = None  # unknown until first needed
+
+    def record(self, drafts: list[ConflictDraft]) -> None:
+        record_conflicts(self.config, self.sync_log, self.entity_type, drafts)
+        if drafts:
+            self._any = True
+
+    def close_settled(self, twizzit_ids: list[int]) -> None:
+        if not twizzit_ids:
+            return
+        if self._any is None:
+            self._any = SyncConflict.objects.filter(
+                config=self.config, entity_type=self.entity_type, resolution=Resolution.PENDING
+            ).exists()
+        if self._any:
+            close_settled(self.config, self.entity_type, twizzit_ids)

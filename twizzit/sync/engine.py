@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from twizzit.client import (
@@ -63,6 +63,7 @@ from twizzit.quota import mark_rate_limited
 from twizzit.sync import games, runs, selected
 from twizzit.sync.entities import PlayerImporter, SeasonImporter, TeamImporter
 from twizzit.sync.liveness import Heartbeat
+from twizzit.sync.prefetch import prefetch
 from twizzit.sync.report import SyncReport
 from twizzit.sync.rosters import RosterImporter
 
@@ -171,6 +172,7 @@ class SyncEngine:
         )
         self.client = None
         self.phase = "starting"
+        self.renewed_this_page = False
 
     # --- the run -------------------------------------------------------------------------
     def run(self) -> None:
@@ -269,7 +271,9 @@ class SyncEngine:
     # --- checkpoints and the log -------------------------------------------------------------
     def checkpoint(self) -> None:
         """Between pages: keep the claim, honour cancellation, publish progress."""
-        self.hold_claim()
+        if not self.renewed_this_page:  # a page that wrote renewed it inside its transaction
+            self.hold_claim()
+        self.renewed_this_page = False
         # One statement publishes progress and tells whether a cancellation was asked.
         published = SyncLog.objects.filter(pk=self.log.pk, cancel_requested=False).update(
             heartbeat_at=timezone.now(),
@@ -285,6 +289,11 @@ class SyncEngine:
     def hold_claim(self) -> None:
         if not runs.renew(self.config, self.log):
             raise runs.ClaimLost
+        # Counts only once written for good: a page rolled back took its renewal with it.
+        transaction.on_commit(self.mark_renewed)
+
+    def mark_renewed(self) -> None:
+        self.renewed_this_page = True
 
     def calls(self) -> int:
         return self.client.calls_made if self.client is not None else 0
@@ -322,6 +331,13 @@ class SyncEngine:
         )
 
     # --- the phases ------------------------------------------------------------------------
+    def import_pages(self, importer, listing) -> None:
+        """Import a listing page by page, the next page fetched while one is written."""
+        with prefetch(self.client, listing) as pages:
+            for page in pages:
+                importer.import_page(page)
+                self.checkpoint()
+
     def sync_seasons(self) -> None:
         importer = SeasonImporter(self.ctx)
         records = self.client.seasons()
@@ -355,21 +371,21 @@ class SyncEngine:
         importer.refetch = lambda ids: self.client.iter_groups(
             group_ids=ids, group_type=TEAM_GROUP_TYPE
         )
-        listing = self.client.iter_groups(
-            season_id=self.ctx.current_season_id if scoped else None, group_type=TEAM_GROUP_TYPE
+        season_id = self.ctx.current_season_id if scoped else None
+        self.import_pages(
+            importer,
+            lambda: self.client.iter_groups(season_id=season_id, group_type=TEAM_GROUP_TYPE),
         )
-        for page in listing:
-            importer.import_page(page)
-            self.checkpoint()
         importer.judge_deletions()
 
     def sync_players(self) -> None:
         importer = PlayerImporter(self.ctx)
         importer.refetch = lambda ids: self.client.iter_contacts(contact_ids=ids)
         filtered = self.config.current_members_only
-        for page in self.client.iter_contacts(current_membership=True if filtered else None):
-            importer.import_page(page)
-            self.checkpoint()
+        self.import_pages(
+            importer,
+            lambda: self.client.iter_contacts(current_membership=True if filtered else None),
+        )
         if not filtered:  # a filtered listing cannot tell "deleted" from "filtered out"
             importer.judge_deletions()
 
@@ -407,9 +423,7 @@ class SyncEngine:
         if not group_ids:
             return
         importer = RosterImporter(self.ctx, roles=roles, team_for_group=team_for_group)
-        for page in self.client.iter_group_contacts(sorted(group_ids)):
-            importer.import_page(page)
-            self.checkpoint()
+        self.import_pages(importer, lambda: self.client.iter_group_contacts(sorted(group_ids)))
         if not self.report.failed_entities and not importer.had_errors:
             importer.remove_stale()
 

@@ -149,6 +149,7 @@ class PlayerImporter(RecordImporter):
         "has_profile_image",
     )
     archivable = True
+    hash_is_raw = True
 
     def map_record(self, record):
         return contacts.map_contact(record)

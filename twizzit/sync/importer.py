@@ -34,9 +34,9 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from shotspot.models import SyncSource
-from twizzit.mappers.base import Mapped, MappingError, is_int
+from twizzit.mappers.base import Mapped, MappingError, is_int, record_hash
 from twizzit.models import ConflictPolicy, ConflictType
-from twizzit.sync.conflicts import ConflictDraft, close_settled, record_conflicts
+from twizzit.sync.conflicts import ConflictDraft, PendingConflicts
 from twizzit.sync.merge import MergeResult, merge
 from twizzit.sync.values import assign, diff, json_value, snapshot
 
@@ -50,6 +50,7 @@ DUPLICATE = "duplicate"
 DELETED_LOCALLY = "deleted_in_shotspot"
 RECREATE = "recreate"
 KEEP_DELETED = "keep_deleted"
+SETTLING = (CREATE, LINK, UPDATE, RECREATE)  # without a conflict, these settle a record
 
 
 @dataclass
@@ -85,6 +86,7 @@ class RecordImporter:
     fields: tuple[str, ...] = ()
     mapping_extra_fields: tuple[str, ...] = ()  # mapping columns kept from the record
     archivable = False
+    hash_is_raw = False  # Mapped.hash is record_hash(raw record): unchanged needs no mapping
 
     def __init__(self, ctx):
         self.ctx = ctx
@@ -93,6 +95,7 @@ class RecordImporter:
         self.seen: set[int] = set()
         self.claimed: set[int] = set()  # local rows linked during this run
         self.incomplete = False  # a page could not be written: deletions are not judged
+        self.conflicts = PendingConflicts(ctx.config, ctx.log, self.entity_type)
         # Set by the engine: Twizzit ids → pages of those records, for the second look.
         self.refetch = None
 
@@ -129,7 +132,15 @@ class RecordImporter:
     # --- the page --------------------------------------------------------------------
     def import_page(self, records: list) -> None:
         self.report.count(self.entity, "fetched", len(records))
-        mapped_by_id: dict[int, Mapped] = {}
+        ids = [r["id"] for r in records if isinstance(r, dict) and is_int(r.get("id"))]
+        # The cheap look first: most records of a re-sync are unchanged, and telling so
+        # needs only the hashes, not the rows (nor the mapping, where the hash is the raw
+        # record's: an unchanged record mapped without error the last time).
+        rows = self.mapping_model.objects.filter(
+            config=self.config, **{f"{self.remote_attr}__in": ids}
+        ).values_list(self.remote_attr, "remote_hash", "ignore_remote", f"{self.local_attr}_id")
+        settled = {twizzit_id: state for twizzit_id, *state in rows}
+        work: dict[int, Mapped] = {}
         for record in records:
             twizzit_id = record.get("id") if isinstance(record, dict) else None
             if is_int(twizzit_id):
@@ -143,28 +154,21 @@ class RecordImporter:
                     )
                     continue
                 self.seen.add(twizzit_id)
+            state = settled.get(twizzit_id)
+            if self.hash_is_raw and state and self.is_settled(record_hash(record), state):
+                self.report.count(self.entity, "unchanged")
+                continue
             try:
                 mapped = self.map_record(record)
                 self.check_values(mapped)
             except MappingError as exc:
                 self.report.error(self.entity, twizzit_id, str(exc))
                 continue
-            mapped_by_id[mapped.twizzit_id] = mapped
-        if not mapped_by_id:
-            return
-
-        # The cheap look first: most records of a re-sync are unchanged, and telling so
-        # needs only the hashes, not the rows.
-        rows = self.mapping_model.objects.filter(
-            config=self.config, **{f"{self.remote_attr}__in": list(mapped_by_id)}
-        ).values_list(self.remote_attr, "remote_hash", "ignore_remote", f"{self.local_attr}_id")
-        settled = {twizzit_id: state for twizzit_id, *state in rows}
-        work = []
-        for mapped in mapped_by_id.values():
-            if self.is_settled(mapped, settled.get(mapped.twizzit_id)):
+            if self.is_settled(mapped.hash, settled.get(mapped.twizzit_id)):
                 self.report.count(self.entity, "unchanged")
             else:
-                work.append(mapped)
+                work[mapped.twizzit_id] = mapped
+        work = list(work.values())
         if not work:
             return
 
@@ -208,12 +212,12 @@ class RecordImporter:
                 ) from None
 
     @staticmethod
-    def is_settled(mapped: Mapped, state) -> bool:
+    def is_settled(record_hash: str, state) -> bool:
         """Nothing to do: ignored on purpose, or unchanged since a sync that settled it."""
         if state is None:
             return False
         remote_hash, ignore_remote, local_id = state
-        return ignore_remote or (remote_hash == mapped.hash and local_id is not None)
+        return ignore_remote or (remote_hash == record_hash and local_id is not None)
 
     def local_of(self, mapping):
         return getattr(mapping, self.local_attr)
@@ -467,15 +471,9 @@ class RecordImporter:
                     *self.mapping_extra_fields,
                 ],
             )
-        record_conflicts(self.config, self.ctx.log, self.entity_type, conflicts)
-        close_settled(
-            self.config,
-            self.entity_type,
-            [
-                d.mapped.twizzit_id
-                for d in decisions
-                if d.conflict is None and d.action in (CREATE, LINK, UPDATE, RECREATE)
-            ],
+        self.conflicts.record(conflicts)
+        self.conflicts.close_settled(
+            [d.mapped.twizzit_id for d in decisions if d.conflict is None and d.action in SETTLING]
         )
 
     # --- deletions in Twizzit ----------------------------------------------------------------
@@ -560,4 +558,4 @@ class RecordImporter:
             self.model.objects.bulk_update(archived, ["archived_at"])
         if unsettled:
             self.mapping_model.objects.bulk_update(unsettled, ["remote_hash"])
-        record_conflicts(self.config, self.ctx.log, self.entity_type, drafts)
+        self.conflicts.record(drafts)

@@ -4,11 +4,12 @@ Keys are tried in order of trust: registration number, then email (case-insensit
 then first name + last name + date of birth. The first key that finds anyone decides:
 one candidate links, several make a `duplicate` conflict. A player already mapped to
 another contact of the connection is never a candidate, so a link is never taken over.
-Three queries per page, whatever the page size.
+One query per page, whatever the page size.
 """
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 
 from shotspot.models import Player
@@ -27,28 +28,38 @@ def _name_key(fields: dict):
 
 def player_candidates(config, unmapped) -> dict[int, list[tuple[Player, str]]]:
     """{twizzit contact id: [(player, matched_on), ...]} for the first key that matched."""
-    available = Player.objects.exclude(
-        pk__in=PlayerMapping.objects.filter(config=config, player__isnull=False).values("player_id")
-    )
     registrations = {m.fields["registration_number"] for m in unmapped} - {""}
     emails = {m.fields["email"].lower() for m in unmapped} - {""}
     name_keys = {key for m in unmapped if (key := _name_key(m.fields))}
 
-    by_registration, by_email, by_name = {}, {}, {}
+    # One query for the three keys: each is served by its own index, and the players
+    # already mapped are left out by an anti-join rather than a list of every mapping.
+    matches = Q(pk__in=[])
     if registrations:
-        for player in available.filter(registration_number__in=registrations):
-            by_registration.setdefault(player.registration_number, []).append(player)
+        matches |= Q(registration_number__in=registrations)
     if emails:
-        for player in available.annotate(email_ci=Lower("email")).filter(email_ci__in=emails):
-            by_email.setdefault(player.email_ci, []).append(player)
+        matches |= Q(email_ci__in=emails)
     if name_keys:
-        for player in available.filter(
+        matches |= Q(
             last_name__in={key[0] for key in name_keys},
             first_name__in={key[1] for key in name_keys},
             date_of_birth__in={key[2] for key in name_keys},
-        ):
-            key = (player.last_name, player.first_name, player.date_of_birth.isoformat())
-            by_name.setdefault(key, []).append(player)
+        )
+    by_registration, by_email, by_name = {}, {}, {}
+    if registrations or emails or name_keys:
+        mapped = PlayerMapping.objects.filter(config=config, player=OuterRef("pk"))
+        players = (
+            Player.objects.annotate(email_ci=Lower("email")).filter(matches).exclude(Exists(mapped))
+        )
+        for player in players:
+            if player.registration_number in registrations:
+                by_registration.setdefault(player.registration_number, []).append(player)
+            if player.email_ci in emails:
+                by_email.setdefault(player.email_ci, []).append(player)
+            if player.date_of_birth is not None:
+                key = (player.last_name, player.first_name, player.date_of_birth.isoformat())
+                if key in name_keys:
+                    by_name.setdefault(key, []).append(player)
 
     found = {}
     for mapped in unmapped:

@@ -9,6 +9,8 @@ after a complete listing in a run where nothing else failed.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.db import transaction
 
 from shotspot.models import SyncSource, TeamMembership
@@ -42,13 +44,7 @@ class RosterImporter:
             except MappingError as exc:
                 self.had_errors = True
                 report.error(ENTITY, None, str(exc))
-        player_for_contact = dict(
-            PlayerMapping.objects.filter(
-                config=self.config,
-                twizzit_contact_id__in={contact for _, contact, _ in links},
-                player__isnull=False,
-            ).values_list("twizzit_contact_id", "player_id")
-        )
+        player_for_contact = self.player_for_contact
         planned_teams = self.ctx.planned.get("teams", set())
         planned_players = self.ctx.planned.get("players", set())
 
@@ -97,15 +93,29 @@ class RosterImporter:
                 ],
                 ignore_conflicts=True,  # a manual membership with the same role already exists
             )
+            self.present |= new
+
+    @cached_property
+    def player_for_contact(self) -> dict[int, int]:
+        """Twizzit contact id → Player id, read once: the players phase is over by now."""
+        return dict(
+            PlayerMapping.objects.filter(config=self.config, player__isnull=False)
+            .values_list("twizzit_contact_id", "player_id")
+            .iterator(chunk_size=5000)
+        )
+
+    @cached_property
+    def present(self) -> set[tuple[int, int, str]]:
+        """The synced teams' memberships, read once per run and kept up to date as pages
+        add to them: one query instead of one per page, which grew with the club."""
+        return set(
+            TeamMembership.objects.filter(team_id__in=set(self.team_for_group.values()))
+            .values_list("team_id", "player_id", "role")
+            .iterator(chunk_size=5000)
+        )
 
     def existing(self, links: set[tuple[int, int, str]]) -> set[tuple[int, int, str]]:
-        if not links:
-            return set()
-        rows = TeamMembership.objects.filter(
-            team_id__in={team for team, _, _ in links},
-            player_id__in={player for _, player, _ in links},
-        ).values_list("team_id", "player_id", "role")
-        return set(rows) & links
+        return self.present & links if links else set()
 
     def remove_stale(self) -> None:
         """Remove Twizzit memberships of the synced teams that Twizzit no longer lists."""

@@ -1,4 +1,6 @@
-"""Benchmark a sync against the sandbox: `twizzit_bench [--contacts N] [--groups N] [--json]`.
+"""Benchmark a sync against the sandbox.
+
+`twizzit_bench [--contacts N] [--groups N] [--latency-ms N] [--json]`
 
 It runs in a throw-away test database, never touching this project's data.
 """
@@ -22,6 +24,12 @@ COLUMNS = [
     ("peak_rss_mb", "peak RSS MB", 12),
     ("rss_growth_mb", "growth MB", 10),
 ]
+LATENCY_COLUMNS = [
+    ("latency_ms", "latency ms", 11),
+    ("network_floor_s", "floor s", 8),
+    ("zero_latency_s", "0-lat s", 8),
+    ("overlap_ratio", "ratio", 6),
+]
 
 
 class Command(BaseCommand):
@@ -31,6 +39,13 @@ class Command(BaseCommand):
         parser.add_argument("--contacts", type=int, default=10_000)
         parser.add_argument("--groups", type=int, default=400)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--latency-ms",
+            type=int,
+            default=0,
+            help="The sandbox answers each call this much later; the runs are measured at "
+            "zero latency first, then at this one (network floor, ratio).",
+        )
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
@@ -39,11 +54,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Sandbox with {options['contacts']} contacts and {options['groups']} teams."
             )
-            self.stdout.write(" ".join(f"{title:>{width}}" for _, title, width in COLUMNS))
+            self.columns = COLUMNS + (LATENCY_COLUMNS if options["latency_ms"] else [])
+            self.stdout.write(" ".join(f"{title:>{width}}" for _, title, width in self.columns))
         result = run_benchmark(
             contacts=options["contacts"],
             groups=options["groups"],
             seed=options["seed"],
+            latency_ms=options["latency_ms"],
             report=(lambda run: None) if as_json else self.show,
         )
         if as_json:
@@ -56,4 +73,8 @@ class Command(BaseCommand):
 
     def show(self, run):
         values = vars(run)
-        self.stdout.write(" ".join(f"{values[key]!s:>{width}}" for key, _, width in COLUMNS))
+        shown = [
+            ("" if values[key] is None else str(values[key]), width)
+            for key, _, width in self.columns
+        ]
+        self.stdout.write(" ".join(f"{value:>{width}}" for value, width in shown))
