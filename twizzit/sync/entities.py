@@ -13,7 +13,8 @@ from shotspot.models import Club, Player, Season, Team
 from twizzit.mappers import contacts, groups, seasons
 from twizzit.mappers.base import record_hash
 from twizzit.models import ClubMapping, EntityType, PlayerMapping, SeasonMapping, TeamMapping
-from twizzit.sync.importer import Candidate, RecordImporter
+from twizzit.sync.actions import Candidate
+from twizzit.sync.importer import RecordImporter
 from twizzit.sync.matching import player_candidates
 
 

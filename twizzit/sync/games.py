@@ -41,8 +41,9 @@ from twizzit.models import (
     SyncConflict,
     TeamMapping,
 )
+from twizzit.sync.actions import Candidate
 from twizzit.sync.conflicts import ConflictDraft, record_conflicts
-from twizzit.sync.importer import Candidate, RecordImporter
+from twizzit.sync.importer import RecordImporter
 from twizzit.sync.values import snapshot
 
 ENTITY = "games"

@@ -17,64 +17,41 @@ Per record the decision is one of:
   the row (twizzit_wins) or keeps it deleted (shotspot_wins).
 
 A dry run takes the same decisions and records them as planned changes instead of writing.
-Deletions in Twizzit are judged separately (`judge_deletions`), only after the engine saw a
-complete listing, and only for records that a second look by id does not find either (a
-record can slip between pages when the listing shifts while it is read). A page whose
+The writes of a page are `writing.py`'s; deletions in Twizzit are judged separately
+(`deletions.py`), only after the engine saw a complete listing, and only for records that
+a second look by id does not find either. A page whose
 write fails is rolled back whole, becomes an error entry, and stops deletions from being
 judged; the next pages go on.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.utils import timezone
 
-from shotspot.models import SyncSource
 from twizzit.mappers.base import Mapped, MappingError, is_int, record_hash
 from twizzit.models import ConflictPolicy, ConflictType
+from twizzit.sync.actions import (
+    CREATE,
+    DELETED_LOCALLY,
+    DUPLICATE,
+    KEEP_DELETED,
+    LINK,
+    RECREATE,
+    UPDATE,
+    Candidate,
+    Decision,
+)
 from twizzit.sync.conflicts import ConflictDraft, PendingConflicts
+from twizzit.sync.deletions import DeletionJudge
 from twizzit.sync.merge import MergeResult, merge
-from twizzit.sync.values import assign, diff, json_value, snapshot
-
-CHUNK = 500
-REFETCH_BATCH = 100  # Twizzit ids per second-look call: fits a safe URL length
-
-CREATE = "create"
-LINK = "link"
-UPDATE = "update"
-DUPLICATE = "duplicate"
-DELETED_LOCALLY = "deleted_in_shotspot"
-RECREATE = "recreate"
-KEEP_DELETED = "keep_deleted"
-SETTLING = (CREATE, LINK, UPDATE, RECREATE)  # without a conflict, these settle a record
+from twizzit.sync.values import diff, json_value, snapshot
+from twizzit.sync.writing import PageWriter
 
 
-@dataclass
-class Candidate:
-    """A local row that an unmapped Twizzit record may be the same as."""
-
-    instance: object
-    matched_on: str
-
-
-@dataclass
-class Decision:
-    """What one record's sync will do."""
-
-    action: str
-    mapped: Mapped
-    remote: dict
-    mapping: object = None
-    local: object = None
-    result: MergeResult | None = None
-    conflict: ConflictDraft | None = None
-
-
-class RecordImporter:
+class RecordImporter(PageWriter, DeletionJudge):
     """Template for seasons, teams and players; subclasses set the names and hooks."""
 
     entity: str  # the report's key: "players"
@@ -380,182 +357,3 @@ class RecordImporter:
             self.report.plan(
                 self.entity, mapped.twizzit_id, shown, self.label(decision.remote), changes
             )
-
-    def new_local(self, values: dict):
-        instance = self.model(sync_source=SyncSource.TWIZZIT)
-        assign(instance, values)
-        return instance
-
-    def new_mapping(self, mapped: Mapped, local, *, base: dict, remote_hash: str):
-        return self.mapping_model(
-            config=self.config,
-            **{self.remote_attr: mapped.twizzit_id, self.local_attr: local},
-            **self.mapping_extras(mapped),
-            base_data=base,
-            remote_hash=remote_hash,
-        )
-
-    def write(self, decisions: list[Decision]) -> None:
-        now = timezone.now()
-        new_locals, new_mappings = [], []  # parallel: (decision, instance)
-        changed_locals, changed_fields = [], set()
-        changed_mappings, conflicts = [], []
-        for decision in decisions:
-            mapped, mapping, result = decision.mapped, decision.mapping, decision.result
-            settled_hash = mapped.hash if decision.conflict is None else ""
-            if decision.action in (CREATE, RECREATE):
-                new_locals.append((decision, self.new_local(decision.remote)))
-            elif decision.action == KEEP_DELETED:
-                mapping.ignore_remote = True
-                changed_mappings.append(mapping)
-            elif decision.action == LINK:
-                local = decision.local
-                assign(local, result.apply)
-                local.sync_source = SyncSource.TWIZZIT
-                changed_locals.append(local)
-                changed_fields.update(result.apply, {"sync_source"})
-                new_mappings.append(
-                    self.new_mapping(mapped, local, base=result.base, remote_hash=settled_hash)
-                )
-            elif decision.action == UPDATE:
-                if result.apply:
-                    assign(decision.local, result.apply)
-                    changed_locals.append(decision.local)
-                    changed_fields.update(result.apply)
-                mapping.base_data = result.base
-                # While a conflict is pending the record is merged again at every sync,
-                # so the conflict follows both sides (and closes when they agree again).
-                mapping.remote_hash = settled_hash
-                for name, value in self.mapping_extras(mapped).items():
-                    setattr(mapping, name, value)
-                changed_mappings.append(mapping)
-            if decision.conflict is not None:
-                conflicts.append(decision.conflict)
-
-        if new_locals:
-            self.model.objects.bulk_create([instance for _, instance in new_locals])
-            for decision, instance in new_locals:
-                if decision.action == RECREATE:
-                    setattr(decision.mapping, self.local_attr, instance)
-                    decision.mapping.base_data = decision.remote
-                    decision.mapping.remote_hash = decision.mapped.hash
-                    changed_mappings.append(decision.mapping)
-                else:
-                    new_mappings.append(
-                        self.new_mapping(
-                            decision.mapped,
-                            instance,
-                            base=decision.remote,
-                            remote_hash=decision.mapped.hash,
-                        )
-                    )
-        if changed_locals:
-            for local in changed_locals:
-                local.updated_at = now
-            self.model.objects.bulk_update(changed_locals, [*sorted(changed_fields), "updated_at"])
-        if new_mappings:
-            self.mapping_model.objects.bulk_create(new_mappings)
-        if changed_mappings:
-            for mapping in changed_mappings:
-                mapping.last_synced_at = now
-                mapping.updated_at = now
-            self.mapping_model.objects.bulk_update(
-                changed_mappings,
-                [
-                    self.local_attr,
-                    "base_data",
-                    "remote_hash",
-                    "ignore_remote",
-                    "last_synced_at",
-                    "updated_at",
-                    *self.mapping_extra_fields,
-                ],
-            )
-        self.conflicts.record(conflicts)
-        self.conflicts.close_settled(
-            [d.mapped.twizzit_id for d in decisions if d.conflict is None and d.action in SETTLING]
-        )
-
-    # --- deletions in Twizzit ----------------------------------------------------------------
-    def scoped_mappings(self):
-        return self.mapping_model.objects.filter(
-            config=self.config, ignore_remote=False, **{f"{self.local_attr}__isnull": False}
-        )
-
-    def judge_deletions(self) -> None:
-        """After a complete listing: mapped records Twizzit no longer lists."""
-        if not self.archivable or self.incomplete:
-            return
-        missing = self.missing()
-        if missing and self.refetch is not None:
-            # A second look by id: a record that slipped between pages is found (and
-            # synced) here instead of being taken for deleted. Costs calls only when
-            # something seems gone.
-            ids = sorted(missing.values())
-            for start in range(0, len(ids), REFETCH_BATCH):
-                for page in self.refetch(ids[start : start + REFETCH_BATCH]):
-                    self.import_page(page)
-            if self.incomplete:
-                return
-            missing = self.missing()
-        missing = sorted(missing)
-        for start in range(0, len(missing), CHUNK):
-            chunk = missing[start : start + CHUNK]
-            if self.ctx.dry_run:
-                self.judge_chunk(chunk)
-            else:
-                with transaction.atomic():
-                    self.judge_chunk(chunk)
-
-    def missing(self) -> dict[int, int]:
-        """{mapping pk: Twizzit id} of mapped records this run has not seen."""
-        return {
-            pk: twizzit_id
-            for pk, twizzit_id in self.scoped_mappings()
-            .values_list("pk", self.remote_attr)
-            .iterator(chunk_size=2000)
-            if twizzit_id not in self.seen
-        }
-
-    def judge_chunk(self, mapping_pks: list[int]) -> None:
-        policy = self.config.conflict_policy
-        now = timezone.now()
-        mappings = self.mapping_model.objects.filter(pk__in=mapping_pks).select_related(
-            self.local_attr
-        )
-        archived, drafts, unsettled = [], [], []
-        for mapping in mappings:
-            local = self.local_of(mapping)
-            if local is None or local.archived_at is not None:
-                continue
-            twizzit_id = getattr(mapping, self.remote_attr)
-            if self.ctx.dry_run:
-                label = self.label(snapshot(local, self.fields))
-                self.report.plan(self.entity, twizzit_id, "deleted_in_twizzit", label)
-            if policy == ConflictPolicy.TWIZZIT_WINS:
-                local.archived_at = now
-                archived.append(local)
-                self.report.count(self.entity, "removed")
-                self.report.count(self.entity, "policy_decided")
-            elif policy == ConflictPolicy.SHOTSPOT_WINS:
-                self.report.count(self.entity, "policy_decided")
-            else:
-                self.report.count(self.entity, "conflicts")
-                mapping.remote_hash = ""  # look again if it comes back
-                unsettled.append(mapping)
-                drafts.append(
-                    ConflictDraft(
-                        twizzit_id=twizzit_id,
-                        conflict_type=ConflictType.DELETED_IN_TWIZZIT,
-                        local=local,
-                        shotspot_data=snapshot(local, self.fields),
-                        base_data=mapping.base_data,
-                    )
-                )
-        if self.ctx.dry_run:
-            return
-        if archived:
-            self.model.objects.bulk_update(archived, ["archived_at"])
-        if unsettled:
-            self.mapping_model.objects.bulk_update(unsettled, ["remote_hash"])
-        self.conflicts.record(drafts)
