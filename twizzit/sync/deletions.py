@@ -63,24 +63,36 @@ class DeletionJudge:
             if twizzit_id not in self.seen
         }
 
+    # What "Twizzit wins" does to a row gone from Twizzit: archived (games: cancelled).
+    retired_label = "archived"
+
+    @staticmethod
+    def retire(local) -> list[str]:
+        """Retire `local` in memory; returns the fields that changed."""
+        local.archived_at = timezone.now()
+        return ["archived_at"]
+
+    @staticmethod
+    def is_retired(local) -> bool:
+        return local.archived_at is not None
+
     def judge_chunk(self, mapping_pks: list[int]) -> None:
         policy = self.config.conflict_policy
-        now = timezone.now()
         mappings = self.mapping_model.objects.filter(pk__in=mapping_pks).select_related(
             self.local_attr
         )
-        archived, drafts, unsettled = [], [], []
+        retired, retired_fields, drafts, unsettled = [], set(), [], []
         for mapping in mappings:
             local = self.local_of(mapping)
-            if local is None or local.archived_at is not None:
+            if local is None or self.is_retired(local):
                 continue
             twizzit_id = getattr(mapping, self.remote_attr)
             if self.ctx.dry_run:
                 label = self.label(snapshot(local, self.fields))
                 self.report.plan(self.entity, twizzit_id, "deleted_in_twizzit", label)
             if policy == ConflictPolicy.TWIZZIT_WINS:
-                local.archived_at = now
-                archived.append(local)
+                retired_fields.update(self.retire(local))
+                retired.append(local)
                 self.report.count(self.entity, "removed")
                 self.report.count(self.entity, "policy_decided")
             elif policy == ConflictPolicy.SHOTSPOT_WINS:
@@ -100,8 +112,11 @@ class DeletionJudge:
                 )
         if self.ctx.dry_run:
             return
-        if archived:
-            self.model.objects.bulk_update(archived, ["archived_at"])
+        if retired:
+            now = timezone.now()
+            for local in retired:
+                local.updated_at = now
+            self.model.objects.bulk_update(retired, [*sorted(retired_fields), "updated_at"])
         if unsettled:
             self.mapping_model.objects.bulk_update(unsettled, ["remote_hash"])
         self.conflicts.record(drafts)

@@ -32,7 +32,6 @@ from shotspot.models import Game, GameStatus
 from twizzit.mappers import events
 from twizzit.mappers.base import Mapped, MappingError, record_hash
 from twizzit.models import (
-    ConflictPolicy,
     ConflictType,
     EntityType,
     EventMapping,
@@ -42,9 +41,7 @@ from twizzit.models import (
     TeamMapping,
 )
 from twizzit.sync.actions import Candidate
-from twizzit.sync.conflicts import ConflictDraft, record_conflicts
 from twizzit.sync.importer import RecordImporter
-from twizzit.sync.values import snapshot
 
 ENTITY = "games"
 SCORES = ("home_score", "away_score")
@@ -242,11 +239,17 @@ class GameImporter(RecordImporter):
             decision.conflict = self.mismatch(decision.mapped, local, result)
         return decisions
 
+    retired_label = "cancelled"
+
     @staticmethod
     def retire(game) -> list[str]:
         """What "Twizzit wins" does to a game gone from Twizzit: it is cancelled."""
         game.status = GameStatus.CANCELLED
         return ["status"]
+
+    @staticmethod
+    def is_retired(game) -> bool:
+        return game.status == GameStatus.CANCELLED
 
     # --- deletions in Twizzit -----------------------------------------------------------
     def scoped_mappings(self):
@@ -265,47 +268,6 @@ class GameImporter(RecordImporter):
             for pk, key in super().missing().items()
             if key // events.KEY_FACTOR not in self.unreadable
         }
-
-    def judge_chunk(self, mapping_pks: list[int]) -> None:
-        policy = self.config.conflict_policy
-        mappings = EventMapping.objects.filter(pk__in=mapping_pks).select_related("game__team")
-        cancelled, drafts, unsettled = [], [], []
-        for mapping in mappings:
-            game = mapping.game
-            if game is None or game.status == GameStatus.CANCELLED:
-                continue
-            if self.ctx.dry_run:
-                label = self.label(snapshot(game, self.fields))
-                self.report.plan(self.entity, mapping.twizzit_key, "deleted_in_twizzit", label)
-            if policy == ConflictPolicy.TWIZZIT_WINS:
-                self.retire(game)
-                cancelled.append(game)
-                self.report.count(self.entity, "removed")
-                self.report.count(self.entity, "policy_decided")
-            elif policy == ConflictPolicy.SHOTSPOT_WINS:
-                self.report.count(self.entity, "policy_decided")
-            else:
-                self.report.count(self.entity, "conflicts")
-                mapping.remote_hash = ""  # look again if it comes back
-                unsettled.append(mapping)
-                drafts.append(
-                    ConflictDraft(
-                        twizzit_id=mapping.twizzit_key,
-                        conflict_type=ConflictType.DELETED_IN_TWIZZIT,
-                        shotspot_data=snapshot(game, self.fields),
-                        base_data=mapping.base_data,
-                    )
-                )
-        if self.ctx.dry_run:
-            return
-        if cancelled:
-            now = timezone.now()
-            for game in cancelled:
-                game.updated_at = now
-            Game.objects.bulk_update(cancelled, ["status", "updated_at"])
-        if unsettled:
-            EventMapping.objects.bulk_update(unsettled, ["remote_hash"])
-        record_conflicts(self.config, self.ctx.log, self.entity_type, drafts)
 
 
 def synced_teams(config) -> dict[int, tuple[int, list[str]]]:

@@ -241,14 +241,9 @@ def _deleted_in_twizzit(conflict, spec, mapping, resolution, values):
     local = getattr(mapping, spec.local_attr) if mapping else None
     if local is None:
         return {}
-    if resolution == Resolution.TWIZZIT_WINS:
-        retire = getattr(spec, "retire", None)
-        if retire is not None:  # games are cancelled, not archived
-            local.save(update_fields=[*retire(local), "updated_at"])
-            return {"cancelled": local.pk}
-        local.archived_at = timezone.now()
-        local.save(update_fields=["archived_at", "updated_at"])
-        return {"archived": local.pk}
+    if resolution == Resolution.TWIZZIT_WINS:  # archived (games: cancelled)
+        local.save(update_fields=[*spec.retire(local), "updated_at"])
+        return {spec.retired_label: local.pk}
     # Kept: the row no longer follows Twizzit.
     local.sync_source = SyncSource.MANUAL
     local.save(update_fields=["sync_source", "updated_at"])
