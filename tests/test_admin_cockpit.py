@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from shotspot.models import Player
 from tests.admin_data import make_conflict
 from tests.task_queue import own_queue, purge_queue, run_task, take_queued_tasks
 from twizzit.models import ApiUsage, PlayerMapping, SyncLog, SyncStatus, TwizzitConfig
@@ -291,3 +292,21 @@ def test_an_error_entry_links_to_the_shotspot_row_it_concerns(
     player_url = reverse("admin:shotspot_player_change", args=[mapping.player_id])
     assert f'<a href="{player_url}">{mapping.twizzit_contact_id}</a>' in html.decode()
     assert "<td>424242</td>" in html.decode()  # no mapped row: no link
+
+
+def test_a_tested_connection_can_be_deleted_in_the_admin_its_players_stay(
+    admin_client, sandbox, sandbox_config
+):
+    # Test connection spends calls, so the connection has a row of the call meter, which
+    # nobody may delete by hand: it must go with the connection, not block its deletion.
+    admin_client.post(reverse("admin:twizzit_twizzitconfig_test", args=[sandbox_config.pk]))
+    assert ApiUsage.objects.get(config=sandbox_config).calls > 0
+    Player.objects.create(first_name="Jana", last_name="De Smet")
+    url = reverse("admin:twizzit_twizzitconfig_delete", args=[sandbox_config.pk])
+    page = admin_client.get(url).content.decode()
+    assert "Are you sure" in page
+    assert "permission to delete" not in page
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not TwizzitConfig.objects.filter(pk=sandbox_config.pk).exists()
+    assert not ApiUsage.objects.filter(config_id=sandbox_config.pk).exists()
+    assert Player.objects.filter(last_name="De Smet").exists()

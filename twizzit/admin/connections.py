@@ -27,7 +27,7 @@ from twizzit.admin.display import phases_of
 from twizzit.admin.forms import TwizzitConfigForm
 from twizzit.connections import delete_connection
 from twizzit.jobs import QuotaExhausted, SyncDisabled, enqueue_sync
-from twizzit.models import SyncLog, SyncStatus, SyncTrigger, SyncType, TwizzitConfig
+from twizzit.models import ApiUsage, SyncLog, SyncStatus, SyncTrigger, SyncType, TwizzitConfig
 from twizzit.quota import usage_this_month
 from twizzit.sync.runs import SyncInProgress, active_run, request_cancel
 from twizzit.verify import PROBED, verify_config
@@ -149,6 +149,13 @@ class TwizzitConfigAdmin(admin.ModelAdmin):
         if obj is not None and active_run(obj) is not None:
             return False
         return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # The call meter has no delete permission of its own (nobody resets it by hand), but
+        # its rows belong to the connection and go with it: they must not block the delete.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(ApiUsage._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj):
         delete_connection(obj)
