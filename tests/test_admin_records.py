@@ -135,7 +135,7 @@ def test_resync_selected_players_queues_one_selected_run_and_runs_it(
     html = response.content.decode()
     log = SyncLog.objects.get(sync_type=SyncType.SELECTED)
     assert f"Re-sync of 2 players from {config.organization_name} queued" in html
-    assert "1 of the selected players are not linked to Twizzit" in html
+    assert "1 player of the selection is not linked to Twizzit and was left alone" in html
     assert log.status == SyncStatus.SUCCESS
     assert log.selection == {"contact_ids": sorted(m.twizzit_contact_id for m in mappings)}
     assert set(

@@ -45,18 +45,22 @@ def when(moment) -> str:
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "never"
 
 
+def counted(count: int, plural: str) -> str:
+    """ "1 player", "2 players": `plural` is a noun in -s (players, teams, records)."""
+    return f"{count} {plural if count != 1 else plural.removesuffix('s')}"
+
+
 def report_resync(modeladmin, request, result, noun: str) -> None:
-    """Tell the person what asking for a re-sync did."""
+    """Tell the person what asking for a re-sync did; `noun` is plural ("players")."""
     for log in result.queued:
         ids = log.selection.get("contact_ids") or log.selection.get("group_ids") or []
         link = reverse("admin:twizzit_synclog_change", args=[log.pk])
         modeladmin.message_user(
             request,
             format_html(
-                'Re-sync of {} {} from {} queued as <a href="{}">sync #{}</a>; it runs in '
+                'Re-sync of {} from {} queued as <a href="{}">sync #{}</a>; it runs in '
                 "the background. Reload in a moment.",
-                len(ids),
-                noun,
+                counted(len(ids), noun),
                 log.config.organization_name,
                 link,
                 log.pk,
@@ -68,8 +72,9 @@ def report_resync(modeladmin, request, result, noun: str) -> None:
     if result.not_linked:
         modeladmin.message_user(
             request,
-            f"{result.not_linked} of the selected {noun} are not linked to Twizzit and were "
-            "left alone.",
+            f"{counted(result.not_linked, noun)} of the selection "
+            f"{'is' if result.not_linked == 1 else 'are'} not linked to Twizzit and "
+            f"{'was' if result.not_linked == 1 else 'were'} left alone.",
             messages.WARNING,
         )
 
