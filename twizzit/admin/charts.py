@@ -32,7 +32,7 @@ def runs_chart(logs, slots: int = 30) -> str:
         f'<svg class="twz-chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT + 20}" '
         f'width="{WIDTH}" height="{HEIGHT + 20}">',
         f"<title>Duration of the last {len(logs)} runs, coloured by status</title>",
-        _axis(f"{longest / 1000:.0f} s", "0 s"),
+        _axis(seconds(longest), "0 s"),
     ]
     for i, log in enumerate(logs):
         height = max((log.duration_ms or 0) / longest * (HEIGHT - 10), 2)
