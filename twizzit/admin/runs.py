@@ -30,6 +30,7 @@ from twizzit.admin.display import (
 )
 from twizzit.models import (
     ApiUsage,
+    EventMapping,
     PlayerMapping,
     SeasonMapping,
     SyncLog,
@@ -44,6 +45,8 @@ MAPPED_ROWS = {
     "rosters": (PlayerMapping, "twizzit_contact_id", "player"),
     "teams": (TeamMapping, "twizzit_group_id", "team"),
     "seasons": (SeasonMapping, "twizzit_season_id", "season"),
+    # Games' entries name the Twizzit event; a derby's link goes to one of its games.
+    "games": (EventMapping, "twizzit_event_id", "game"),
 }
 
 
