@@ -16,7 +16,16 @@ from rest_framework.test import APIClient
 
 from tests.sandbox import connect
 from twizzit.attention import LAST_RUN_FAILED, needs_attention
-from twizzit.models import Notification, PlayerMapping, SyncStatus, SyncType, TeamMapping
+from twizzit.models import (
+    EventMapping,
+    Notification,
+    PlayerMapping,
+    SyncLog,
+    SyncStatus,
+    SyncType,
+    TeamMapping,
+)
+from twizzit.resync import resync_mappings
 from twizzit.sync import run_sync
 
 UNKNOWN_CONTACT = 987_654
@@ -122,3 +131,13 @@ def test_a_selected_run_that_succeeds_is_no_way_back_to_normal(committed, config
     assert Notification.objects.get(kind="recovered").sync_log == back
     assert mail.outbox[-1].subject.endswith("syncs are back to normal")
     assert not [f for c in needs_attention() for f in c.findings if f.kind == LAST_RUN_FAILED]
+
+
+def test_event_mappings_are_not_re_synced_as_if_they_were_teams(config):
+    run_sync(config)
+    events = list(EventMapping.objects.filter(config=config)[:2])
+    assert events
+    before = SyncLog.objects.count()
+    with pytest.raises(TypeError, match="EventMapping"):
+        resync_mappings(events)
+    assert SyncLog.objects.count() == before
