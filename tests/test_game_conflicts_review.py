@@ -149,10 +149,14 @@ def test_a_game_gone_from_twizzit_is_reviewed_and_cancelled_on_the_screen(
     assert f"<title>{game} — deleted in Twizzit" in html
     # The kick-off in the configured zone and words, not a UTC ISO string.
     assert game.start.isoformat() not in html
+    assert "Cancel the game in ShotSpot" in html and "Archive" not in html
     response = logged_in.post(review_url(conflict), {"resolution": "twizzit_wins"})
     assert response.status_code == 302
     game.refresh_from_db()
     assert game.status == GameStatus.CANCELLED
+    html = logged_in.get(review_url(conflict)).content.decode()
+    assert "Resolved: Cancel the game in ShotSpot" in html
+    assert "Cancelled ShotSpot game" in html
 
 
 def test_the_api_names_and_resolves_a_game_conflict_field_by_field(

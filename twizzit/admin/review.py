@@ -7,7 +7,7 @@
   ShotSpot's value, Twizzit's value, or a value typed in. It builds the decisions that
   `twizzit.sync.decisions.resolve_fields` takes, and puts that service's refusals back on
   the fields they name.
-- `DecisionForm`: the other kinds, the distinct decisions of `DISTINCT_CHOICES` (and for
+- `DecisionForm`: the other kinds, the distinct decisions of `choices_for` (and for
   a duplicate, which candidate to link).
 """
 
@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 
 from shotspot.models import Club, Season, Team
 from twizzit.models import ConflictType, Resolution
-from twizzit.sync.decisions import DISTINCT_CHOICES, SHOTSPOT, TWIZZIT, TYPED, label
+from twizzit.sync.decisions import SHOTSPOT, TWIZZIT, TYPED, choices_for, label
 from twizzit.sync.resolution import SPECS
 
 TYPED_CHOICE = "typed"
@@ -128,7 +128,7 @@ class DecisionForm(forms.Form):
     def __init__(self, conflict, candidates=(), *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.conflict = conflict
-        self.fields["resolution"].choices = list(DISTINCT_CHOICES[conflict.conflict_type].items())
+        self.fields["resolution"].choices = list(choices_for(conflict).items())
         if conflict.conflict_type == ConflictType.DUPLICATE:
             self.fields["local_id"] = forms.TypedChoiceField(
                 coerce=int,
@@ -136,7 +136,7 @@ class DecisionForm(forms.Form):
                 widget=forms.RadioSelect,
                 label="Link to",
                 choices=[(c["id"], c["title"]) for c in candidates],
-                help_text="With “Link it to the player I choose”.",
+                help_text=f"With “{choices_for(conflict)[Resolution.MANUAL]}”.",
             )
 
     def values(self) -> dict | None:
