@@ -27,6 +27,7 @@ from twizzit.models import (
 )
 from twizzit.resync import resync_mappings
 from twizzit.sync import run_sync
+from twizzit.sync.runs import claim, create_run
 
 UNKNOWN_CONTACT = 987_654
 
@@ -141,3 +142,20 @@ def test_event_mappings_are_not_re_synced_as_if_they_were_teams(config):
     with pytest.raises(TypeError, match="EventMapping"):
         resync_mappings(events)
     assert SyncLog.objects.count() == before
+
+
+def test_a_running_selected_runs_progress_counts_its_own_phases(logged_in, config):
+    log = create_run(
+        config,
+        SyncType.SELECTED,
+        dry_run=False,
+        trigger="api",
+        user=None,
+        selection={"contact_ids": [1], "group_ids": [2]},
+    )
+    assert claim(config, log)
+    log.progress = {"phase": "players", "processed": {"teams": 1}}
+    log.save(update_fields=["progress"])
+    html = log_page(logged_in, log)
+    assert "players (2 of 3)" in html
+    assert "Teams: 1 records · Players: 0 records · Rosters: 0 records" in html
