@@ -132,11 +132,21 @@ def test_a_game_conflict_is_decided_field_by_field_on_the_review_screen(
     assert "Sporthal De Vijver, Mechelen" in page
 
 
-def test_the_conflict_list_names_a_game_not_its_twizzit_key(logged_in, removed_game_conflict):
+def test_the_conflict_list_names_a_game_and_finds_it_by_opponent_not_its_twizzit_key(
+    logged_in, removed_game_conflict
+):
     conflict, game = removed_game_conflict
     html = logged_in.get(reverse("admin:twizzit_syncconflict_changelist")).content.decode()
     review = review_url(conflict)
     assert f'<a href="{review}">{game}</a>' in html
+    assert str(conflict.twizzit_id) not in html  # not even in the row's checkbox label
+    changelist = reverse("admin:twizzit_syncconflict_changelist")
+    found = logged_in.get(changelist, {"q": game.opponent}).content.decode()
+    assert f">{game}</a>" in found and "0 of 1 selected" in found
+    assert (
+        "0 sync conflicts"
+        in logged_in.get(changelist, {"q": "Nobody-By-This-Name"}).content.decode()
+    )
 
 
 def test_a_game_gone_from_twizzit_is_reviewed_and_cancelled_on_the_screen(

@@ -23,7 +23,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -32,7 +32,7 @@ from django.utils.html import format_html
 from twizzit.admin.records import when
 from twizzit.admin.review import DecisionForm, FieldDecisionForm, shown
 from twizzit.jobs import enqueue_conflict_resolution
-from twizzit.models import ConflictType, Resolution, SyncConflict
+from twizzit.models import ConflictType, EntityType, EventMapping, Resolution, SyncConflict
 from twizzit.subjects import local_row, prefetch_local_rows, subject_name, twizzit_record
 from twizzit.sync import ResolutionError, resolve_conflict
 from twizzit.sync.decisions import applied_rows, decision_label, label, resolve_fields
@@ -129,6 +129,19 @@ class SyncConflictAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ConflictChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        """Games are found by their team or opponent too (through their event mapping)."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            games = EventMapping.objects.filter(
+                Q(game__opponent__icontains=term) | Q(game__team__name__icontains=term),
+                config=OuterRef("config"),
+                twizzit_key=OuterRef("twizzit_id"),
+            )
+            results |= queryset.filter(Exists(games), entity_type=EntityType.GAME)
+        return results, may_have_duplicates
 
     # --- the review screen ---------------------------------------------------------------
     def change_view(self, request, object_id, form_url="", extra_context=None):
