@@ -2,7 +2,8 @@
 
 `populate(config, sandbox)` runs a real full sync against the sandbox (players, teams,
 seasons, rosters, games, mappings, a sync log, API usage), then a preview, makes one player
-disagree on both sides so the next sync raises a conflict, and adds the django-q2 rows
+and one game disagree on both sides so the next syncs raise conflicts (and e-mail them),
+runs a games sync and a selected-records sync, and adds the django-q2 rows
 (a finished and a failed task, a queued one on the ORM broker), a group and an
 API token.
 """
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django_q.models import OrmQ, Task
 from rest_framework.authtoken.models import Token
 
-from twizzit.models import PlayerMapping
+from twizzit.models import EventMapping, PlayerMapping, SyncType
 from twizzit.sync import run_sync
 
 
@@ -31,6 +32,16 @@ def make_conflict(config, sandbox):
     return player
 
 
+def make_game_conflict(config, sandbox):
+    """Both sides change one game's venue; the next games sync asks a person."""
+    mapping = EventMapping.objects.filter(config=config, game__isnull=False).first()
+    game = mapping.game
+    game.venue = "Sporthal Het Rooi"
+    game.save()
+    sandbox.state.update_event(mapping.twizzit_event_id, address="Sporthal De Vijver")
+    return game
+
+
 # The sandbox's season lies in the past: read all of it, so games are imported too.
 @override_settings(TWIZZIT_GAMES_LOOKBACK_DAYS=100_000)
 def populate(config, sandbox, user) -> None:
@@ -38,6 +49,10 @@ def populate(config, sandbox, user) -> None:
     make_conflict(config, sandbox)
     run_sync(config)
     run_sync(config, dry_run=True)
+    make_game_conflict(config, sandbox)
+    run_sync(config, SyncType.GAMES)
+    contact = PlayerMapping.objects.filter(config=config).first().twizzit_contact_id
+    run_sync(config, SyncType.SELECTED, selection={"contact_ids": [contact, 987_654]})
     now = timezone.now()
     for success in (True, False):
         Task.objects.create(

@@ -7,6 +7,10 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
 from tests.admin_data import populate
+from twizzit.models import EntityType, Notification, SyncConflict, SyncLog, SyncType
+
+# Rows whose page differs by kind: every one is opened, not only the first.
+EVERY_ROW = (SyncConflict, SyncLog, Notification)
 
 
 def pages():
@@ -40,3 +44,21 @@ def test_every_list_add_and_change_page_of_the_admin_answers_without_a_server_er
             opened.append(url)
     assert not missing, f"no row to open the change page of: {missing}"
     assert len(opened) == 3 * len(admin.site._registry)
+
+
+@pytest.mark.django_db
+def test_every_conflict_sync_log_and_notification_page_opens_whatever_its_kind(
+    client, admin_user, sandbox_config, sandbox
+):
+    populate(sandbox_config, sandbox, admin_user)
+    assert SyncConflict.objects.filter(entity_type=EntityType.GAME).exists()
+    types = set(SyncLog.objects.values_list("sync_type", flat=True))
+    assert {SyncType.FULL, SyncType.GAMES, SyncType.SELECTED} <= types
+    assert Notification.objects.exists()
+    client.force_login(admin_user)
+    for model in EVERY_ROW:
+        opts = model._meta
+        for pk in model._default_manager.values_list("pk", flat=True):
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk])
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)

@@ -112,9 +112,10 @@ def test_a_derby_reads_from_each_team_s_side():
     assert (away["is_home"], away["opponent"]) == (False, "Kern A")
 
 
-def test_start_in_neither_form_is_refused_naming_the_event_and_value():
-    with pytest.raises(MappingError, match=r"event 9007 start '12/04/2026 15:00'"):
+def test_start_in_neither_form_is_refused_naming_the_event_not_quoting_the_value():
+    with pytest.raises(MappingError, match=r"event 9007 start is not a date and time") as exc:
         game_of(9007)
+    assert "12/04/2026" not in str(exc.value)
 
 
 @pytest.mark.parametrize("start", [None, ""])
@@ -153,7 +154,7 @@ def test_malformed_references_are_refused(changes, message):
 
 
 def test_series_that_is_not_an_id_is_refused_and_an_opponent_too_long_too():
-    with pytest.raises(MappingError, match="series is not a series id"):
+    with pytest.raises(MappingError, match=r"series is .*, not a series id"):
         game_of(9001, series="A")
     with pytest.raises(MappingError, match="opponent is 205 characters long"):
         game_of(9001, name=f"Kern A - {'x' * 205}")

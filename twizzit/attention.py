@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from twizzit.models import ACTIVE_STATUSES, Resolution, SyncLog, SyncStatus, TwizzitConfig
+from twizzit.models import (
+    ACTIVE_STATUSES,
+    Resolution,
+    SyncLog,
+    SyncStatus,
+    SyncType,
+    TwizzitConfig,
+)
 from twizzit.quota import WARN_AT_PERCENT, month_of, today
 from twizzit.sync.runs import lease_window
 
@@ -45,6 +52,8 @@ def needs_attention() -> list[ConnectionAttention]:
     newest_finished = (
         SyncLog.objects.filter(config=OuterRef("pk"))
         .exclude(status__in=ACTIVE_STATUSES)
+        # A few selected records synced fine does not clear a failed sync of the whole.
+        .exclude(sync_type=SyncType.SELECTED, status=SyncStatus.SUCCESS)
         .order_by("-created_at", "-id")
     )
     configs = TwizzitConfig.objects.annotate(

@@ -497,6 +497,10 @@ class SyncConflict(models.Model):
         ]
 
     def __str__(self):
+        if self.entity_type == EntityType.GAME:  # its id is a key: say the event and team
+            from twizzit.subjects import twizzit_record
+
+            return f"{self.get_conflict_type_display()}: {twizzit_record(self).lower()}"
         return f"{self.get_conflict_type_display()}: {self.entity_type} {self.twizzit_id}"
 
     @property

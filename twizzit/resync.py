@@ -47,9 +47,17 @@ def resync_teams(team_ids, *, trigger=SyncTrigger.ADMIN, user=None) -> ResyncRes
 
 
 def resync_mappings(mappings, *, trigger=SyncTrigger.ADMIN, user=None) -> ResyncResult:
-    """The same for mapping rows (a tombstone too: its Twizzit record is fetched again)."""
+    """The same for mapping rows (a tombstone too: its Twizzit record is fetched again).
+
+    Player or team mappings, one kind at a time: a selected run reads contacts and groups
+    only (an event mapping's group id would re-sync the whole team, not the game).
+    """
     mappings = list(mappings)
-    key = "contact_ids" if all(isinstance(m, PlayerMapping) for m in mappings) else "group_ids"
+    kinds = {type(m) for m in mappings}
+    if not kinds <= {PlayerMapping} and not kinds <= {TeamMapping}:
+        names = ", ".join(sorted(kind.__name__ for kind in kinds))
+        raise TypeError(f"Only player or team mappings are re-synced, one kind at a time: {names}")
+    key = "contact_ids" if kinds == {PlayerMapping} else "group_ids"
     remote = "twizzit_contact_id" if key == "contact_ids" else "twizzit_group_id"
     rows = [(m.config_id, getattr(m, remote), m.pk) for m in mappings]
     return _queue(rows, key, len(mappings), trigger=trigger, user=user)

@@ -51,9 +51,14 @@ def conflicts_url(config: TwizzitConfig) -> str:
 
 def last_full_sync_cost(config: TwizzitConfig) -> int | None:
     """API calls of the last full sync that ran to its end (real or preview)."""
+    return last_sync_cost(config, SyncType.FULL)
+
+
+def last_sync_cost(config: TwizzitConfig, sync_type: str) -> int | None:
+    """API calls of the last sync of `sync_type` that ran to its end (real or preview)."""
     return (
         config.sync_logs.filter(
-            sync_type=SyncType.FULL, status__in=(SyncStatus.SUCCESS, SyncStatus.PARTIAL)
+            sync_type=sync_type, status__in=(SyncStatus.SUCCESS, SyncStatus.PARTIAL)
         )
         .order_by("-created_at", "-id")
         .values_list("api_calls", flat=True)

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -31,7 +32,8 @@ from django.utils.html import format_html
 from twizzit.admin.records import when
 from twizzit.admin.review import DecisionForm, FieldDecisionForm, shown
 from twizzit.jobs import enqueue_conflict_resolution
-from twizzit.models import ConflictType, Resolution, SyncConflict
+from twizzit.models import ConflictType, EntityType, EventMapping, Resolution, SyncConflict
+from twizzit.subjects import local_row, prefetch_local_rows, subject_name, twizzit_record
 from twizzit.sync import ResolutionError, resolve_conflict
 from twizzit.sync.decisions import applied_rows, decision_label, label, resolve_fields
 from twizzit.sync.resolution import SPECS
@@ -47,16 +49,16 @@ KIND_IN_TITLE = {
 
 
 def record_name(conflict: SyncConflict) -> str:
-    """The person or team a conflict is about, whichever side still knows the name."""
-    local = conflict.player or conflict.team
-    if local is not None:
-        return str(local)
-    for data in (conflict.twizzit_data, conflict.shotspot_data, conflict.base_data):
-        name = " ".join(str(data[k]) for k in ("first_name", "last_name") if data.get(k))
-        name = name or data.get("name")
-        if name:
-            return str(name)
-    return f"{conflict.get_entity_type_display()} {conflict.twizzit_id}"
+    """The person, team or game a conflict is about (`twizzit.subjects`)."""
+    return subject_name(conflict)
+
+
+class ConflictChangeList(ChangeList):
+    """Names the page's game conflicts with one query, not one per row."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        prefetch_local_rows(self.result_list)
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -125,6 +127,22 @@ class SyncConflictAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_changelist(self, request, **kwargs):
+        return ConflictChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        """Games are found by their team or opponent too (through their event mapping)."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            games = EventMapping.objects.filter(
+                Q(game__opponent__icontains=term) | Q(game__team__name__icontains=term),
+                config=OuterRef("config"),
+                twizzit_key=OuterRef("twizzit_id"),
+            )
+            results |= queryset.filter(Exists(games), entity_type=EntityType.GAME)
+        return results, may_have_duplicates
+
     # --- the review screen ---------------------------------------------------------------
     def change_view(self, request, object_id, form_url="", extra_context=None):
         conflict = self.get_object(request, unquote(object_id))
@@ -163,12 +181,16 @@ class SyncConflictAdmin(admin.ModelAdmin):
         for row in rows:  # a duplicate's candidates, one cell each, beside Twizzit's value
             row["cells"] = [c["values"].get(row["name"], {"value": "—"}) for c in candidates]
         previous, following = self.neighbours(conflict)
+        local = local_row(conflict)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": f"{record_name(conflict)} — {KIND_IN_TITLE[conflict.conflict_type]}",
             "conflict": conflict,
             "original": conflict,
+            "twizzit_record": twizzit_record(conflict),
+            "local_row": local,
+            "local_url": self.row_url(local),
             "rows": rows,
             "calm_rows": self.calm_rows(conflict) if is_mismatch and conflict.is_pending else [],
             "candidates": candidates,
@@ -222,6 +244,14 @@ class SyncConflictAdmin(admin.ModelAdmin):
         return previous, following
 
     @staticmethod
+    def row_url(row):
+        """The ShotSpot row's admin page, whichever model it is."""
+        if row is None:
+            return None
+        opts = row._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk])
+
+    @staticmethod
     def review_url(conflict):
         if conflict is None:
             return None
@@ -250,7 +280,7 @@ class SyncConflictAdmin(admin.ModelAdmin):
     def calm_rows(conflict) -> list[dict]:
         """The record's other fields: not in conflict, so not asked about."""
         spec = SPECS.get(conflict.entity_type)
-        local = conflict.player or conflict.team
+        local = local_row(conflict)
         if spec is None or local is None:
             return []
         names = [name for name in spec.fields if name not in conflict.fields]

@@ -22,7 +22,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from shotspot.forms import HTTPS_URLS
-from twizzit.admin.cockpit import cockpit_context, last_full_sync_cost
+from twizzit.admin.cockpit import cockpit_context, last_full_sync_cost, last_sync_cost
 from twizzit.admin.display import phases_of
 from twizzit.admin.forms import TwizzitConfigForm
 from twizzit.connections import delete_connection
@@ -291,7 +291,9 @@ class TwizzitConfigAdmin(admin.ModelAdmin):
             "button": button,
             "type_label": SyncType(button.sync_type).label,
             "phases": phases_of(button.sync_type, config),
-            "cost": last_full_sync_cost(config),
+            # A games sync costs what the last games sync did, not what a full one does.
+            "cost": last_sync_cost(config, button.sync_type),
+            "full_cost": last_full_sync_cost(config),
             "calls": calls,
             "limit": limit,
             "active": active_run(config),

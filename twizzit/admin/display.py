@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from twizzit.models import SyncLog, SyncStatus, SyncType
 from twizzit.sync.engine import PHASES, SCOPE_SWITCHES
 from twizzit.sync.report import COUNTERS, ENTITIES
+from twizzit.sync.selected import phases as selected_phases
 
 # Counters shown per entity, in this order (policy_decided is folded into "updated").
 SHOWN_COUNTERS = ("fetched", "created", "updated", "unchanged", "skipped", "conflicts")
@@ -98,7 +99,10 @@ def phases_of(sync_type: str, config=None) -> list[str]:
 def progress_of(log: SyncLog) -> dict:
     """Phase, records per entity so far, and a percentage by finished phases."""
     progress = log.progress or {}
-    phases = phases_of(log.sync_type, log.config)
+    if log.sync_type == SyncType.SELECTED:  # its phases follow what was selected
+        phases = selected_phases(log.selection or {})
+    else:
+        phases = phases_of(log.sync_type, log.config)
     phase = progress.get("phase")
     if log.status == SyncStatus.PENDING:
         percent, phase_label = 0, "waiting for a worker"

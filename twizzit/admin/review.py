@@ -1,12 +1,13 @@
 """What the conflict review screen shows and asks: values in words, and the two forms.
 
-- `shown(...)`: a stored value as a person reads it (a season's name for `season_id`,
-  "Female" for "female", "Yes"/"No", a date in the local format, "—" for nothing).
+- `shown(...)`: a stored value as a person reads it (a season's name for `season_id`, a
+  team's for `team_id`, a game's kick-off in the configured zone, "Female" for "female",
+  "Yes"/"No", a date in the local format, "—" for nothing).
 - `FieldDecisionForm`: a "changed on both sides" conflict, one row per conflicting field:
   ShotSpot's value, Twizzit's value, or a value typed in. It builds the decisions that
   `twizzit.sync.decisions.resolve_fields` takes, and puts that service's refusals back on
   the fields they name.
-- `DecisionForm`: the other kinds, the distinct decisions of `DISTINCT_CHOICES` (and for
+- `DecisionForm`: the other kinds, the distinct decisions of `choices_for` (and for
   a duplicate, which candidate to link).
 """
 
@@ -15,15 +16,16 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.utils import timezone
 from django.utils.formats import date_format
 
-from shotspot.models import Club, Season
+from shotspot.models import Club, Season, Team
 from twizzit.models import ConflictType, Resolution
-from twizzit.sync.decisions import DISTINCT_CHOICES, SHOTSPOT, TWIZZIT, TYPED, label
+from twizzit.sync.decisions import SHOTSPOT, TWIZZIT, TYPED, choices_for, label
 from twizzit.sync.resolution import SPECS
 
 TYPED_CHOICE = "typed"
-RELATED = {"season_id": Season, "club_id": Club}
+RELATED = {"season_id": Season, "club_id": Club, "team_id": Team}
 
 
 def shown(value, name: str, entity_type: str) -> str:
@@ -43,6 +45,12 @@ def shown(value, name: str, entity_type: str) -> str:
             field = None
         if field is not None and field.choices:
             return str(dict(field.flatchoices).get(value, value))
+        if field is not None and field.get_internal_type() == "DateTimeField":
+            try:  # a game's kick-off: in the configured zone, not UTC's ISO form
+                moment = timezone.localtime(datetime.datetime.fromisoformat(value))
+            except (TypeError, ValueError):
+                return str(value)
+            return date_format(moment, "DATETIME_FORMAT")
         if field is not None and field.get_internal_type() == "DateField":
             try:
                 return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
@@ -120,7 +128,7 @@ class DecisionForm(forms.Form):
     def __init__(self, conflict, candidates=(), *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.conflict = conflict
-        self.fields["resolution"].choices = list(DISTINCT_CHOICES[conflict.conflict_type].items())
+        self.fields["resolution"].choices = list(choices_for(conflict).items())
         if conflict.conflict_type == ConflictType.DUPLICATE:
             self.fields["local_id"] = forms.TypedChoiceField(
                 coerce=int,
@@ -128,7 +136,7 @@ class DecisionForm(forms.Form):
                 widget=forms.RadioSelect,
                 label="Link to",
                 choices=[(c["id"], c["title"]) for c in candidates],
-                help_text="With “Link it to the player I choose”.",
+                help_text=f"With “{choices_for(conflict)[Resolution.MANUAL]}”.",
             )
 
     def values(self) -> dict | None:

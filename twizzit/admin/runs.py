@@ -30,6 +30,7 @@ from twizzit.admin.display import (
 )
 from twizzit.models import (
     ApiUsage,
+    EventMapping,
     PlayerMapping,
     SeasonMapping,
     SyncLog,
@@ -44,6 +45,8 @@ MAPPED_ROWS = {
     "rosters": (PlayerMapping, "twizzit_contact_id", "player"),
     "teams": (TeamMapping, "twizzit_group_id", "team"),
     "seasons": (SeasonMapping, "twizzit_season_id", "season"),
+    # Games' entries name the Twizzit event; a derby's link goes to one of its games.
+    "games": (EventMapping, "twizzit_event_id", "game"),
 }
 
 
@@ -83,6 +86,44 @@ def error_rows(log: SyncLog) -> list[dict]:
         }
         for entry in log.errors
     ]
+
+
+SELECTION_NAMES = 20  # names shown per kind; the rest are counted
+SELECTION_KINDS = {
+    # selection key → (heading, mapping model, its Twizzit id field, its local row, noun)
+    "contact_ids": ("Players", PlayerMapping, "twizzit_contact_id", "player", "contact"),
+    "group_ids": ("Teams", TeamMapping, "twizzit_group_id", "team", "group"),
+}
+
+
+def selection_rows(log: SyncLog) -> list[dict]:
+    """A selected run's ids as the players and teams they are: [{heading, names}]."""
+    rows = []
+    for key, (heading, model, remote, local, noun) in SELECTION_KINDS.items():
+        ids = (log.selection or {}).get(key) or []
+        if not ids:
+            continue
+        shown = ids[:SELECTION_NAMES]
+        rows_by_id = {
+            getattr(mapping, remote): getattr(mapping, local)
+            for mapping in model.objects.filter(
+                config_id=log.config_id, **{f"{remote}__in": shown}
+            ).select_related(local)
+        }
+        names = [
+            str(rows_by_id[twizzit_id])
+            if rows_by_id.get(twizzit_id) is not None
+            else f"Twizzit {noun} {twizzit_id} (not in ShotSpot)"
+            for twizzit_id in shown
+        ]
+        more = len(ids) - len(shown)
+        rows.append(
+            {
+                "heading": f"{heading} ({len(ids)})",
+                "names": ", ".join(names) + (f" and {more} more" if more else ""),
+            }
+        )
+    return rows
 
 
 def planned_rows(log: SyncLog) -> list[dict]:
@@ -220,6 +261,7 @@ def run_context(log: SyncLog) -> dict:
         "rows": count_rows(log.stats),
         "counter_labels": counter_labels(),
         "error_rows": error_rows(log),
+        "selection_rows": selection_rows(log),
         "planned_rows": planned_rows(log) if log.dry_run else [],
         "progress": progress_of(log) if log.is_active else None,
         "heartbeat_age": age_in_seconds(log.heartbeat_at),

@@ -55,6 +55,7 @@ from twizzit.models import (
 )
 from twizzit.quota import month_of, next_month, today
 from twizzit.status import connection_status
+from twizzit.subjects import prefetch_local_rows
 from twizzit.sync import (
     ResolutionError,
     SyncInProgress,
@@ -324,6 +325,12 @@ class ConflictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TwizzitV
     serializer_class = s.ConflictSerializer
     filterset_class = ConflictFilter
     coach_actions = frozenset({"list", "retrieve"})
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            prefetch_local_rows(page)  # a page's games named in one query
+        return page
 
     @extend_schema(
         summary="Resolve a conflict",

@@ -188,7 +188,9 @@ def moment(value: Any, *, label: str, day: date | None = None) -> str | None:
             raise ValueError
     except ValueError:
         raise MappingError(
-            f"{label} {value!r} is not a date and time (YYYY-MM-DD HH:MM:SS or ISO 8601)"
+            # The value is not quoted: an entry of the sync log never repeats a record's data.
+            f"{label} is not a date and time in a form Twizzit uses "
+            "(YYYY-MM-DD HH:MM:SS or ISO 8601)"
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=TWIZZIT_ZONE)
@@ -255,7 +257,7 @@ def competition(sub_type_name: Any, series: Any, *, label: str) -> str:
     elif isinstance(series, list) and all(is_int(item) for item in series):
         series_ids = series
     else:
-        raise MappingError(f"{label} series is not a series id or list of ids: {series!r}")
+        raise MappingError(f"{label} series is {_kind(series)}, not a series id or list of ids")
     kind = _first_name(sub_type_name)
     shown = f"series {', '.join(str(item) for item in series_ids)}" if series_ids else ""
     if kind and shown:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from twizzit.logging_filters import redact
 from twizzit.models import ConflictType, NotificationKind, SyncConflict, SyncLog, TwizzitConfig
 from twizzit.schedules import timing_for
+from twizzit.subjects import local_row, prefetch_local_rows, subject_name, twizzit_record
 
 ENTITIES = ("seasons", "teams", "players", "rosters")  # in the order a run syncs them
 MAX_NAMES = 10  # records named in a conflict digest; the rest are counted
@@ -126,13 +127,13 @@ def recovered(config: TwizzitConfig, log: SyncLog, previous: SyncLog) -> Mail:
 
 def conflict_label(conflict: SyncConflict) -> str:
     """The record's name and nothing more: no values from either side."""
-    local_row = conflict.player or conflict.team
-    if local_row is not None:
-        return str(local_row)
-    return f"{conflict.get_entity_type_display()} {conflict.twizzit_id} in Twizzit"
+    if local_row(conflict) is not None:
+        return subject_name(conflict)
+    return f"{twizzit_record(conflict)} in Twizzit"
 
 
 def conflicts(config: TwizzitConfig, log: SyncLog, new: list[SyncConflict]) -> Mail:
+    prefetch_local_rows(new[:MAX_NAMES])
     by_type = {}
     for conflict in new:
         by_type[conflict.conflict_type] = by_type.get(conflict.conflict_type, 0) + 1

@@ -24,6 +24,7 @@ from twizzit.models import (
     SyncConflict,
     SyncLog,
     SyncStatus,
+    SyncType,
     TwizzitConfig,
 )
 from twizzit.notify import compose
@@ -135,7 +136,8 @@ def run_finished(log: SyncLog) -> list[Notification]:
                     sync_log=log,
                 )
             )
-    if log.status == SyncStatus.SUCCESS:
+    # A selected run syncs a few records: its success says nothing of the organisation's.
+    if log.status == SyncStatus.SUCCESS and log.sync_type != SyncType.SELECTED:
         previous = previous_run(log)
         if previous is not None and previous.status in TROUBLE:
             sent.append(
@@ -151,7 +153,11 @@ def run_finished(log: SyncLog) -> list[Notification]:
 
 
 def previous_run(log: SyncLog) -> SyncLog | None:
-    """The connection's run before `log` that really ran (no dry run, skip or cancel)."""
+    """The connection's run before `log` that really ran (no dry run, skip or cancel).
+
+    A selected run that succeeded is passed over: a few records synced fine while the
+    connection's syncs still failed is no way back to normal.
+    """
     return (
         SyncLog.objects.filter(
             config_id=log.config_id,
@@ -161,6 +167,7 @@ def previous_run(log: SyncLog) -> SyncLog | None:
         )
         .filter(created_at__lte=log.created_at)
         .exclude(pk=log.pk)
+        .exclude(sync_type=SyncType.SELECTED, status=SyncStatus.SUCCESS)
         .order_by("-created_at", "-pk")
         .first()
     )

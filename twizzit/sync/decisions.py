@@ -23,7 +23,7 @@ where two of them would do the same thing only one is shown.
 
 from __future__ import annotations
 
-from twizzit.models import ConflictType, Resolution, SyncConflict
+from twizzit.models import ConflictType, EntityType, Resolution, SyncConflict
 from twizzit.sync.resolution import CHOICES, ResolutionError, resolve_conflict
 
 SHOTSPOT = "shotspot"
@@ -49,6 +49,26 @@ DISTINCT_CHOICES = {
 }
 
 
+# Where a decision does something else to a game than to a player, the words say so.
+GAME_WORDS = {
+    (ConflictType.DELETED_IN_TWIZZIT, Resolution.TWIZZIT_WINS): "Cancel the game in ShotSpot",
+}
+
+
+def choices_for(conflict: SyncConflict) -> dict:
+    """`DISTINCT_CHOICES` of the conflict's kind, in the words of its record's kind."""
+    choices = dict(DISTINCT_CHOICES[conflict.conflict_type])
+    return {resolution: words(conflict, resolution, text) for resolution, text in choices.items()}
+
+
+def words(conflict: SyncConflict, resolution: str, text: str) -> str:
+    if conflict.entity_type == EntityType.GAME:
+        text = GAME_WORDS.get((conflict.conflict_type, resolution), text)
+    if resolution == Resolution.MANUAL and conflict.conflict_type == ConflictType.DUPLICATE:
+        text = text.replace("player", conflict.get_entity_type_display().lower())
+    return text
+
+
 def decision_label(conflict: SyncConflict) -> str:
     """What was decided, in words, for a resolved conflict."""
     if conflict.resolution == Resolution.SUPERSEDED:
@@ -58,9 +78,10 @@ def decision_label(conflict: SyncConflict) -> str:
         and conflict.resolution == Resolution.MANUAL
     ):
         return "Decided field by field"
-    return CHOICES[conflict.conflict_type].get(
+    text = CHOICES[conflict.conflict_type].get(
         conflict.resolution, conflict.get_resolution_display()
     )
+    return words(conflict, conflict.resolution, text)
 
 
 def parse_decisions(conflict: SyncConflict, decisions) -> dict:
@@ -134,6 +155,7 @@ OUTCOMES = {
     "created": "Created ShotSpot row",
     "local_id": "Linked to ShotSpot row",
     "archived": "Archived ShotSpot row",
+    "cancelled": "Cancelled ShotSpot game",
     "unlinked": "Unlinked from Twizzit, kept",
 }
 

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from shotspot.models import Game, GameStatus
 from twizzit.mappers import events
-from twizzit.mappers.base import Mapped, MappingError, record_hash
+from twizzit.mappers.base import Mapped, MappingError, is_int, record_hash
 from twizzit.models import (
     ConflictType,
     EntityType,
@@ -148,24 +148,44 @@ class GameImporter(RecordImporter):
         self.classifier = classifier
         self.window = window
         self.unreadable: set[int] = set()  # events that could not be read: never judged
+        self.seen_events: set[int] = set()
+        self.premapped: dict[int, Mapped] = {}
 
     # --- routing events to teams ------------------------------------------------------
     def import_events(self, records: list) -> None:
+        """Route a page of events to the synced teams; a bad event costs one entry.
+
+        Entries name the Twizzit event (the id a person finds in Twizzit), not the
+        per-team key: an event that cannot be read is one error however many of our
+        teams it names, and an event listed twice is synced once, with one warning.
+        """
         per_team = []
         for record in records:
+            event_id = record.get("id") if isinstance(record, dict) else None
             try:
                 refs = events.event_refs(record)
+                if refs["id"] in self.seen_events:
+                    self.report.warning(
+                        self.entity,
+                        refs["id"],
+                        f"Twizzit event {refs['id']} is listed more than once; "
+                        "only its first listing was synced",
+                    )
+                    continue
+                self.seen_events.add(refs["id"])
                 ours = [group for group in refs["group_ids"] if group in self.teams]
                 if ours and self.classifier.is_game(refs["type_id"], refs["sub_type_id"]):
-                    per_team.extend(
+                    routed = [
                         {"id": events.game_key(refs["id"], group), "event": record, "group": group}
                         for group in ours
-                    )
+                    ]
+                    for item in routed:  # mapped here, so a bad event is named once
+                        self.premapped[item["id"]] = self.map_event(item)
+                    per_team.extend(routed)
                 else:
                     self.report.count(self.entity, "skipped")
             except MappingError as exc:
-                event_id = record.get("id") if isinstance(record, dict) else None
-                if isinstance(event_id, int):
+                if is_int(event_id):
                     self.unreadable.add(event_id)
                 self.report.error(self.entity, event_id, str(exc))
         # "fetched" counts events; import_page counts the per-team records it is given.
@@ -173,6 +193,10 @@ class GameImporter(RecordImporter):
         self.import_page(per_team)
 
     def map_record(self, record) -> Mapped:
+        mapped = self.premapped.pop(record["id"], None)
+        return mapped if mapped is not None else self.map_event(record)
+
+    def map_event(self, record) -> Mapped:
         event, group = record["event"], record["group"]
         team_id, names = self.teams[group]
         sub_type_name = self.classifier.sub_type_name(events.event_refs(event)["sub_type_id"])

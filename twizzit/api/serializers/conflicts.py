@@ -15,6 +15,7 @@ from twizzit.models import (
     Resolution,
     SyncConflict,
 )
+from twizzit.subjects import local_row, subject_name
 
 
 # --- conflicts ------------------------------------------------------------------------------
@@ -71,17 +72,11 @@ class ConflictSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_local_id(self, conflict) -> int | None:
-        return conflict.player_id or conflict.team_id
+        row = local_row(conflict)
+        return row.pk if row is not None else None
 
     def get_label(self, conflict) -> str:
-        local = conflict.player or conflict.team
-        if local is not None:
-            return str(local)
-        data = conflict.twizzit_data or conflict.shotspot_data or {}
-        name = data.get("name") or " ".join(
-            str(data[part]) for part in ("first_name", "last_name") if data.get(part)
-        )
-        return name or f"{conflict.entity_type} {conflict.twizzit_id}"
+        return subject_name(conflict)
 
     @extend_schema_field(ConflictFieldSerializer(many=True))
     def field_values(self, conflict) -> list[dict]:
