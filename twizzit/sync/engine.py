@@ -331,11 +331,16 @@ class SyncEngine:
         )
 
     # --- the phases ------------------------------------------------------------------------
-    def import_pages(self, importer, listing) -> None:
-        """Import a listing page by page, the next page fetched while one is written."""
+    def import_pages(self, importer, listing, *, write=None) -> None:
+        """Import a listing page by page, the next page fetched while one is written.
+
+        `write` takes a page instead of `importer.import_page` where a phase routes its
+        records first (the games phase splits each event into one record per team).
+        """
+        write = write or importer.import_page
         with prefetch(self.client, listing) as pages:
             for page in pages:
-                importer.import_page(page)
+                write(page)
                 self.checkpoint()
 
     def sync_seasons(self) -> None:
@@ -428,7 +433,7 @@ class SyncEngine:
             importer.remove_stale()
 
     def sync_games(self) -> None:
-        games.sync_games(self.ctx, self.client, self.checkpoint)
+        games.sync_games(self.ctx, self.client, self.import_pages)
 
 
 def one_line(error, limit: int = 300) -> str:
