@@ -66,6 +66,7 @@ from twizzit.sync.liveness import Heartbeat
 from twizzit.sync.prefetch import prefetch
 from twizzit.sync.report import SyncReport
 from twizzit.sync.rosters import RosterImporter
+from twizzit.sync.statistics import TableStatistics
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,8 @@ class SyncContext:
     current_season_id: int | None = None
     # Called inside each page's transaction before writing: raises if the lease is lost.
     hold_claim: Callable[[], None] = lambda: None
+    # PostgreSQL's planner statistics, kept up with the tables the run fills.
+    statistics: TableStatistics = field(default_factory=TableStatistics)
 
 
 def run_sync(
