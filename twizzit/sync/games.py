@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from shotspot.models import Game, GameStatus
@@ -228,12 +229,13 @@ class GameImporter(RecordImporter):
     def find_candidates(self, unmapped: list[Mapped]) -> dict[int, list[Candidate]]:
         """A game typed in by hand for the same team on the same day is the same game."""
         starts = [datetime.fromisoformat(m.fields["start"]) for m in unmapped]
-        taken = EventMapping.objects.filter(config=self.config, game__isnull=False)
+        # An anti-join, not a NOT IN over every mapped game: its cost stays per page.
+        taken = EventMapping.objects.filter(config=self.config, game=OuterRef("pk"))
         local = Game.objects.filter(
             team_id__in={m.fields["team_id"] for m in unmapped},
             start__gte=min(starts) - timedelta(days=1),
             start__lte=max(starts) + timedelta(days=1),
-        ).exclude(pk__in=taken.values("game_id"))
+        ).exclude(Exists(taken))
         by_day: dict[tuple, list[Candidate]] = {}
         for game in local.select_related("team"):
             key = (game.team_id, timezone.localtime(game.start).date())
