@@ -121,6 +121,8 @@ class Player(TimeStamped):
             models.Index(
                 fields=["last_name", "first_name", "date_of_birth"], name="player_name_dob_idx"
             ),
+            # The candidate query asks by date of birth alone (see twizzit/sync/matching.py).
+            models.Index(fields=["date_of_birth"], name="player_birth_date_idx"),
         ]
 
     def __str__(self):

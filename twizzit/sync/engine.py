@@ -66,6 +66,7 @@ from twizzit.sync.liveness import Heartbeat
 from twizzit.sync.prefetch import prefetch
 from twizzit.sync.report import SyncReport
 from twizzit.sync.rosters import RosterImporter
+from twizzit.sync.statistics import TableStatistics
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,8 @@ class SyncContext:
     current_season_id: int | None = None
     # Called inside each page's transaction before writing: raises if the lease is lost.
     hold_claim: Callable[[], None] = lambda: None
+    # PostgreSQL's planner statistics, kept up with the tables the run fills.
+    statistics: TableStatistics = field(default_factory=TableStatistics)
 
 
 def run_sync(
@@ -331,11 +334,16 @@ class SyncEngine:
         )
 
     # --- the phases ------------------------------------------------------------------------
-    def import_pages(self, importer, listing) -> None:
-        """Import a listing page by page, the next page fetched while one is written."""
+    def import_pages(self, importer, listing, *, write=None) -> None:
+        """Import a listing page by page, the next page fetched while one is written.
+
+        `write` takes a page instead of `importer.import_page` where a phase routes its
+        records first (the games phase splits each event into one record per team).
+        """
+        write = write or importer.import_page
         with prefetch(self.client, listing) as pages:
             for page in pages:
-                importer.import_page(page)
+                write(page)
                 self.checkpoint()
 
     def sync_seasons(self) -> None:
@@ -428,7 +436,7 @@ class SyncEngine:
             importer.remove_stale()
 
     def sync_games(self) -> None:
-        games.sync_games(self.ctx, self.client, self.checkpoint)
+        games.sync_games(self.ctx, self.client, self.import_pages)
 
 
 def one_line(error, limit: int = 300) -> str:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from shotspot.models import Game, GameStatus
@@ -112,6 +113,27 @@ class Classifier:
                 overrides={},
             )
         return self._decided[kind]
+
+    def prepare(self, records: list, teams) -> None:
+        """Read the type lists a page will need, in the thread that fetches the pages.
+
+        The games listing is prefetched: the client belongs to the fetching thread while
+        it runs, so the lookups `is_game` and `sub_type_name` make lazily happen here,
+        for exactly the records they would be made for, and are cached before the page
+        is handed over.
+        """
+        for record in records:
+            try:
+                refs = events.event_refs(record)
+            except MappingError:
+                continue  # reported when the page is imported
+            if not any(group in teams for group in refs["group_ids"]):
+                continue
+            type_id, sub_type_id = refs["type_id"], refs["sub_type_id"]
+            if type_id not in self.overrides:
+                self.types  # noqa: B018 - loads and caches the list
+            if sub_type_id is not None and self.overrides.get(type_id, True):
+                self.sub_types  # noqa: B018
 
     def sub_type_name(self, sub_type_id):
         return None if sub_type_id is None else self.sub_types.get(sub_type_id)
@@ -229,12 +251,13 @@ class GameImporter(RecordImporter):
     def find_candidates(self, unmapped: list[Mapped]) -> dict[int, list[Candidate]]:
         """A game typed in by hand for the same team on the same day is the same game."""
         starts = [datetime.fromisoformat(m.fields["start"]) for m in unmapped]
-        taken = EventMapping.objects.filter(config=self.config, game__isnull=False)
+        # An anti-join, not a NOT IN over every mapped game: its cost stays per page.
+        taken = EventMapping.objects.filter(config=self.config, game=OuterRef("pk"))
         local = Game.objects.filter(
             team_id__in={m.fields["team_id"] for m in unmapped},
             start__gte=min(starts) - timedelta(days=1),
             start__lte=max(starts) + timedelta(days=1),
-        ).exclude(pk__in=taken.values("game_id"))
+        ).exclude(Exists(taken))
         by_day: dict[tuple, list[Candidate]] = {}
         for game in local.select_related("team"):
             key = (game.team_id, timezone.localtime(game.start).date())
@@ -338,8 +361,11 @@ def current_window(config) -> tuple[Window | None, str]:
     return window, ""
 
 
-def sync_games(ctx, client, checkpoint) -> None:
-    """The phase: list the window's events page by page, then judge what is gone."""
+def sync_games(ctx, client, import_pages) -> None:
+    """The phase: list the window's events page by page, then judge what is gone.
+
+    `import_pages` is the engine's: the next page is fetched while one is written.
+    """
     report = ctx.report
     try:
         overrides = events.game_type_overrides(ctx.config.event_type_overrides or {})
@@ -359,7 +385,12 @@ def sync_games(ctx, client, checkpoint) -> None:
     importer = GameImporter(
         ctx, teams=teams, classifier=Classifier(client, overrides), window=window
     )
-    for page in client.iter_events(start_date=window.start, end_date=window.end):
-        importer.import_events(page)
-        checkpoint()
+    classifier = importer.classifier
+
+    def listing():
+        for page in client.iter_events(start_date=window.start, end_date=window.end):
+            classifier.prepare(page, teams)
+            yield page
+
+    import_pages(importer, listing, write=importer.import_events)
     importer.judge_deletions()

@@ -40,11 +40,10 @@ def player_candidates(config, unmapped) -> dict[int, list[tuple[Player, str]]]:
     if emails:
         matches |= Q(email_ci__in=emails)
     if name_keys:
-        matches |= Q(
-            last_name__in={key[0] for key in name_keys},
-            first_name__in={key[1] for key in name_keys},
-            date_of_birth__in={key[2] for key in name_keys},
-        )
+        # By the date of birth alone, the names checked below: a page's surnames and
+        # first names as lists match a share of every player, which grows with the table
+        # (and each key spelled out costs more to plan than the rows it saves).
+        matches |= Q(date_of_birth__in={key[2] for key in name_keys})
     by_registration, by_email, by_name = {}, {}, {}
     if registrations or emails or name_keys:
         mapped = PlayerMapping.objects.filter(config=config, player=OuterRef("pk"))

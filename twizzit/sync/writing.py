@@ -72,6 +72,7 @@ class PageWriter:
 
         if new_locals:
             self.model.objects.bulk_create([instance for _, instance in new_locals])
+            self.ctx.statistics.inserted(self.model, len(new_locals))
             for decision, instance in new_locals:
                 if decision.action == RECREATE:
                     setattr(decision.mapping, self.local_attr, instance)
@@ -93,6 +94,7 @@ class PageWriter:
             self.model.objects.bulk_update(changed_locals, [*sorted(changed_fields), "updated_at"])
         if new_mappings:
             self.mapping_model.objects.bulk_create(new_mappings)
+            self.ctx.statistics.inserted(self.mapping_model, len(new_mappings))
         if changed_mappings:
             for mapping in changed_mappings:
                 mapping.last_synced_at = now
