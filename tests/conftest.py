@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import override_settings
+from django_q.conf import Conf
 
 from twizzit.connections import create_connection
 
@@ -39,3 +40,15 @@ def old_key_then_new_key():
 @pytest.fixture
 def admin_user(db, django_user_model):
     return django_user_model.objects.create_superuser("admin", "admin@example.com", "admin-pass")
+
+
+@pytest.fixture
+def committed(monkeypatch, django_capture_on_commit_callbacks):
+    """Runs an action, then what it queued on commit; queued tasks run in this process."""
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+    def run(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+
+    return run

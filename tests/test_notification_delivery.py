@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
-from django_q.conf import Conf
 
 from tests.sandbox import connect
 from tests.test_notifications import make_mismatches
@@ -19,17 +18,6 @@ from twizzit.notify import delivery, events
 from twizzit.sync import run_sync
 
 ANOTHER_ORG = 2002
-
-
-@pytest.fixture
-def committed(monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(Conf, "SYNC", True)
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
 
 
 @pytest.fixture

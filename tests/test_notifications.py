@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.utils import timezone
-from django_q.conf import Conf
 
 from tests.sandbox import connect
 from twizzit import tasks
@@ -29,18 +28,6 @@ from twizzit.sync.runs import claim, create_run
 
 ANOTHER_ORG = 2002  # the sandbox account may not read it: every sync of it fails
 RECIPIENTS = ["ops@club.be", "coach@club.be"]
-
-
-@pytest.fixture
-def committed(monkeypatch, django_capture_on_commit_callbacks):
-    """Runs an action, then what it queued on commit; queued tasks run in this process."""
-    monkeypatch.setattr(Conf, "SYNC", True)
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
 
 
 @pytest.fixture

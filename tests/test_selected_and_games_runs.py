@@ -11,7 +11,6 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from django_q.conf import Conf
 from rest_framework.test import APIClient
 
 from tests.sandbox import connect
@@ -42,18 +41,6 @@ def config(db, sandbox, settings):
 def logged_in(client, admin_user):
     client.force_login(admin_user)
     return client
-
-
-@pytest.fixture
-def committed(monkeypatch, django_capture_on_commit_callbacks):
-    """Runs a sync, then what it queued on commit (the mails) in this process."""
-    monkeypatch.setattr(Conf, "SYNC", True)
-
-    def run(*args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return run_sync(*args, **kwargs)
-
-    return run
 
 
 def log_page(client, log) -> str:
@@ -115,19 +102,19 @@ def test_the_sync_games_confirmation_tells_the_cost_of_a_games_sync(logged_in, c
 
 def test_a_selected_run_that_succeeds_is_no_way_back_to_normal(committed, config, sandbox):
     contact = min(c["id"] for c in sandbox.state.contacts)
-    committed(config)
+    committed(run_sync, config)
     sandbox.state.fail("events", status=500, times=50)  # the games phase fails, nothing else
-    failed = committed(config)
+    failed = committed(run_sync, config)
     assert failed.status in (SyncStatus.PARTIAL, SyncStatus.FAILED)
 
-    few = committed(config, SyncType.SELECTED, selection={"contact_ids": [contact]})
+    few = committed(run_sync, config, SyncType.SELECTED, selection={"contact_ids": [contact]})
     assert few.status == SyncStatus.SUCCESS
     assert not Notification.objects.filter(kind="recovered").exists()
     [finding] = [f for c in needs_attention() for f in c.findings if f.kind == LAST_RUN_FAILED]
     assert finding.sync_log_id == failed.pk
 
     sandbox.state.reset()
-    back = committed(config)
+    back = committed(run_sync, config)
     assert back.status == SyncStatus.SUCCESS
     assert Notification.objects.get(kind="recovered").sync_log == back
     assert mail.outbox[-1].subject.endswith("syncs are back to normal")
