@@ -22,7 +22,7 @@ from twizzit.models import (
     SyncType,
     TwizzitConfig,
 )
-from twizzit.quota import WARN_AT_PERCENT, month_of, today
+from twizzit.quota import month_of, today, warning_threshold
 from twizzit.sync.runs import lease_window
 
 PENDING_CONFLICTS = "pending_conflicts"
@@ -103,7 +103,7 @@ def needs_attention() -> list[ConnectionAttention]:
             )
         spent = calls.get(config.pk, 0)
         limit = config.monthly_call_limit
-        if limit and spent * 100 >= limit * WARN_AT_PERCENT:
+        if limit and spent >= warning_threshold(limit):
             item.findings.append(
                 Finding(
                     QUOTA,

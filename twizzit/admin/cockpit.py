@@ -34,7 +34,7 @@ from twizzit.models import (
     SyncType,
     TwizzitConfig,
 )
-from twizzit.quota import WARN_AT_PERCENT, month_of, today
+from twizzit.quota import month_of, today, warning_threshold
 from twizzit.status import connection_status
 
 CHART_RUNS = 30
@@ -77,7 +77,7 @@ def quota_context(config: TwizzitConfig, usage: dict) -> dict:
         "month": usage["month"],
         "full_sync_cost": cost,
         "full_syncs_left": usage["remaining"] // cost if cost else None,
-        "high": bool(limit) and calls * 100 >= limit * WARN_AT_PERCENT,
+        "high": bool(limit) and calls >= warning_threshold(limit),
     }
 
 
