@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM|COPY)\s+"?(\w+)"?', re.IGNORECASE)
 DATA_TABLES = re.compile(
     r"^(shotspot_\w+|twizzit_(player|team|season|club|event)mapping|twizzit_syncconflict)$"
 )
@@ -55,7 +55,8 @@ def _rows_written(sql: str, params, many: bool, context) -> int:
 
     The driver's rowcount is the honest figure: on PostgreSQL a bulk insert is one
     `INSERT … SELECT * FROM UNNEST(…)` whose parameters are one array per column, so
-    counting parameters would see one row where there are a hundred. SQLite is the
+    counting parameters would see one row where there are a hundred, and a `COPY`
+    (`sync/bulk.py`) has no parameters at all. SQLite is the
     exception: it knows the rows of an `INSERT … RETURNING` only once they are fetched,
     and its bulk inserts list every value, so there the parameters tell.
     """

@@ -4,12 +4,12 @@ Keys are tried in order of trust: registration number, then email (case-insensit
 then first name + last name + date of birth. The first key that finds anyone decides:
 one candidate links, several make a `duplicate` conflict. A player already mapped to
 another contact of the connection is never a candidate, so a link is never taken over.
-One query per page, whatever the page size.
+Two queries per page, whatever the page size, each costing what the page matches.
 """
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from shotspot.models import Player
@@ -32,33 +32,48 @@ def player_candidates(config, unmapped) -> dict[int, list[tuple[Player, str]]]:
     emails = {m.fields["email"].lower() for m in unmapped} - {""}
     name_keys = {key for m in unmapped if (key := _name_key(m.fields))}
 
-    # One query for the three keys: each is served by its own index, and the players
-    # already mapped are left out by an anti-join rather than a list of every mapping.
-    matches = Q(pk__in=[])
+    # One query per key, united, each served by its own index: an OR of the three is
+    # planned as a scan of every player once the table is large enough to be worth
+    # analysing, and page after page that scan grows with the table. The players already
+    # mapped are then left out by their ids: an anti-join in the same query would be
+    # planned as a hash of every mapping of the connection, again at every page.
+    arms = []
     if registrations:
-        matches |= Q(registration_number__in=registrations)
+        arms.append(Q(registration_number__in=registrations))
     if emails:
-        matches |= Q(email_ci__in=emails)
+        arms.append(Q(email_ci__in=emails))
     if name_keys:
         # By the date of birth alone, the names checked below: a page's surnames and
         # first names as lists match a share of every player, which grows with the table
         # (and each key spelled out costs more to plan than the rows it saves).
-        matches |= Q(date_of_birth__in={key[2] for key in name_keys})
-    by_registration, by_email, by_name = {}, {}, {}
-    if registrations or emails or name_keys:
-        mapped = PlayerMapping.objects.filter(config=config, player=OuterRef("pk"))
-        players = (
-            Player.objects.annotate(email_ci=Lower("email")).filter(matches).exclude(Exists(mapped))
+        arms.append(Q(date_of_birth__in={key[2] for key in name_keys}))
+    queries = [
+        Player.objects.annotate(email_ci=Lower("email")).filter(arm).order_by() for arm in arms
+    ]
+    players = (
+        list(queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0]) if queries else []
+    )
+    mapped = (
+        set(
+            PlayerMapping.objects.filter(
+                config=config, player_id__in=[player.pk for player in players]
+            ).values_list("player_id", flat=True)
         )
-        for player in players:
-            if player.registration_number in registrations:
-                by_registration.setdefault(player.registration_number, []).append(player)
-            if player.email_ci in emails:
-                by_email.setdefault(player.email_ci, []).append(player)
-            if player.date_of_birth is not None:
-                key = (player.last_name, player.first_name, player.date_of_birth.isoformat())
-                if key in name_keys:
-                    by_name.setdefault(key, []).append(player)
+        if players
+        else set()
+    )
+    by_registration, by_email, by_name = {}, {}, {}
+    for player in players:
+        if player.pk in mapped:
+            continue
+        if player.registration_number in registrations:
+            by_registration.setdefault(player.registration_number, []).append(player)
+        if player.email_ci in emails:
+            by_email.setdefault(player.email_ci, []).append(player)
+        if player.date_of_birth is not None:
+            key = (player.last_name, player.first_name, player.date_of_birth.isoformat())
+            if key in name_keys:
+                by_name.setdefault(key, []).append(player)
 
     found = {}
     for mapped in unmapped:

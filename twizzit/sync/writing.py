@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from shotspot.models import SyncSource
 from twizzit.mappers.base import Mapped
+from twizzit.sync import bulk
 from twizzit.sync.actions import CREATE, KEEP_DELETED, LINK, RECREATE, SETTLING, UPDATE, Decision
 from twizzit.sync.values import assign
 
@@ -71,7 +72,7 @@ class PageWriter:
                 conflicts.append(decision.conflict)
 
         if new_locals:
-            self.model.objects.bulk_create([instance for _, instance in new_locals])
+            bulk.insert(self.model, [instance for _, instance in new_locals])
             self.ctx.statistics.inserted(self.model, len(new_locals))
             for decision, instance in new_locals:
                 if decision.action == RECREATE:
@@ -93,7 +94,7 @@ class PageWriter:
                 local.updated_at = now
             self.model.objects.bulk_update(changed_locals, [*sorted(changed_fields), "updated_at"])
         if new_mappings:
-            self.mapping_model.objects.bulk_create(new_mappings)
+            bulk.insert(self.mapping_model, new_mappings)
             self.ctx.statistics.inserted(self.mapping_model, len(new_mappings))
         if changed_mappings:
             for mapping in changed_mappings:
