@@ -4,7 +4,8 @@ Keys are tried in order of trust: registration number, then email (case-insensit
 then first name + last name + date of birth. The first key that finds anyone decides:
 one candidate links, several make a `duplicate` conflict. A player already mapped to
 another contact of the connection is never a candidate, so a link is never taken over.
-Two queries per page, whatever the page size, each costing what the page matches.
+At most three queries per page, whatever the page size, each costing what the page's
+keys match; the third only when a player not yet linked matched.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from twizzit.models import PlayerMapping
 REGISTRATION = "registration_number"
 EMAIL = "email"
 NAME_AND_BIRTH_DATE = "name_and_date_of_birth"
+
+KEYS = ("pk", "registration_number", "email_ci", "last_name", "first_name", "date_of_birth")
 
 
 def _name_key(fields: dict):
@@ -34,9 +37,10 @@ def player_candidates(config, unmapped) -> dict[int, list[tuple[Player, str]]]:
 
     # One query per key, united, each served by its own index: an OR of the three is
     # planned as a scan of every player once the table is large enough to be worth
-    # analysing, and page after page that scan grows with the table. The players already
-    # mapped are then left out by their ids: an anti-join in the same query would be
-    # planned as a hash of every mapping of the connection, again at every page.
+    # analysing. It reads only the keys: most players it finds are mapped already (a
+    # family shares an email; a page's birth dates are everyone's), and they are left
+    # out by their ids, not by an anti-join that would be planned as a hash of every
+    # mapping of the connection at every page. Only a player left is read whole.
     arms = []
     if registrations:
         arms.append(Q(registration_number__in=registrations))
@@ -48,30 +52,31 @@ def player_candidates(config, unmapped) -> dict[int, list[tuple[Player, str]]]:
         # (and each key spelled out costs more to plan than the rows it saves).
         arms.append(Q(date_of_birth__in={key[2] for key in name_keys}))
     queries = [
-        Player.objects.annotate(email_ci=Lower("email")).filter(arm).order_by() for arm in arms
+        Player.objects.annotate(email_ci=Lower("email")).filter(arm).order_by().values_list(*KEYS)
+        for arm in arms
     ]
-    players = (
+    rows = (
         list(queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0]) if queries else []
     )
-    mapped = (
-        set(
+    if rows:
+        mapped = set(
             PlayerMapping.objects.filter(
-                config=config, player_id__in=[player.pk for player in players]
+                config=config, player_id__in=[row[0] for row in rows]
             ).values_list("player_id", flat=True)
         )
-        if players
-        else set()
-    )
+        rows = [row for row in rows if row[0] not in mapped]
+    players = Player.objects.in_bulk([row[0] for row in rows]) if rows else {}
     by_registration, by_email, by_name = {}, {}, {}
-    for player in players:
-        if player.pk in mapped:
-            continue
-        if player.registration_number in registrations:
-            by_registration.setdefault(player.registration_number, []).append(player)
-        if player.email_ci in emails:
-            by_email.setdefault(player.email_ci, []).append(player)
-        if player.date_of_birth is not None:
-            key = (player.last_name, player.first_name, player.date_of_birth.isoformat())
+    for pk, registration, email_ci, last_name, first_name, date_of_birth in rows:
+        player = players.get(pk)
+        if player is None:
+            continue  # deleted since the keys were read
+        if registration in registrations:
+            by_registration.setdefault(registration, []).append(player)
+        if email_ci in emails:
+            by_email.setdefault(email_ci, []).append(player)
+        if date_of_birth is not None:
+            key = (last_name, first_name, date_of_birth.isoformat())
             if key in name_keys:
                 by_name.setdefault(key, []).append(player)
 
