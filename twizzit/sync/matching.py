@@ -47,10 +47,16 @@ def player_candidates(config, unmapped) -> dict[int, list[tuple[Player, str]]]:
     if emails:
         arms.append(Q(email_ci__in=emails))
     if name_keys:
-        # By the date of birth alone, the names checked below: a page's surnames and
-        # first names as lists match a share of every player, which grows with the table
-        # (and each key spelled out costs more to plan than the rows it saves).
-        arms.append(Q(date_of_birth__in={key[2] for key in name_keys}))
+        # Found by the date of birth's index, narrowed to the page's surnames, the first
+        # names checked below: the surnames alone would lead the search through a share of
+        # every player, which grows with the table, and each key spelled out costs more to
+        # plan than the rows it saves.
+        arms.append(
+            Q(
+                date_of_birth__in={key[2] for key in name_keys},
+                last_name__in={key[0] for key in name_keys},
+            )
+        )
     queries = [
         Player.objects.annotate(email_ci=Lower("email")).filter(arm).order_by().values_list(*KEYS)
         for arm in arms
