@@ -1,9 +1,12 @@
 """Players and teams in the admin: where they come from, pending conflicts, re-sync selected."""
 
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import escape
 from django_q.conf import Conf
 
 from shotspot.models import Player, SyncSource, Team
@@ -213,3 +216,25 @@ def test_deletion_conflicts_offer_only_decisions_with_different_effects(logged_i
         "Recreate it in ShotSpot from Twizzit",
         "Keep it deleted; the sync stops asking",
     ]
+
+
+# --- the mapping pages ------------------------------------------------------------------------
+def test_a_player_mappings_page_shows_the_last_synced_values_in_words_not_json(logged_in, config):
+    mapping = PlayerMapping.objects.filter(
+        config=config, base_data__date_of_birth__isnull=False
+    ).first()
+    url = reverse("admin:twizzit_playermapping_change", args=[mapping.pk])
+    html = logged_in.get(url).content.decode()
+    assert "Values at the last sync" in html
+    born = datetime.date.fromisoformat(mapping.base_data["date_of_birth"])
+    assert f"<th scope='row'>Date of birth</th><td>{date_format(born, 'DATE_FORMAT')}</td>" in html
+    assert f"<th scope='row'>Last name</th><td>{escape(mapping.player.last_name)}</td>" in html
+    assert '"first_name"' not in html and "first_name&quot;" not in html  # no raw JSON
+    assert mapping.remote_hash not in html
+
+
+def test_a_team_mappings_page_names_the_season_not_its_id(logged_in, config):
+    mapping = TeamMapping.objects.filter(config=config, team__season__isnull=False).first()
+    url = reverse("admin:twizzit_teammapping_change", args=[mapping.pk])
+    html = logged_in.get(url).content.decode()
+    assert f"<th scope='row'>Season</th><td>{escape(str(mapping.team.season))}</td>" in html

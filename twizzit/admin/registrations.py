@@ -1,8 +1,10 @@
 """ModelAdmin classes of the mapping tables (connections: connections.py; runs: runs.py)."""
 
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
 from twizzit.admin.records import report_resync
+from twizzit.admin.review import shown
 from twizzit.models import (
     ClubMapping,
     EventMapping,
@@ -11,11 +13,33 @@ from twizzit.models import (
     TeamMapping,
 )
 from twizzit.resync import resync_mappings
+from twizzit.sync.decisions import label
+from twizzit.sync.resolution import SPECS
 
 
 class MappingAdmin(admin.ModelAdmin):
     list_filter = ["config"]
-    readonly_fields = ["remote_hash", "base_data", "last_synced_at", "created_at", "updated_at"]
+    # The merge base in words instead of its JSON; the record's hash means nothing to a person.
+    exclude = ["remote_hash", "base_data"]
+    readonly_fields = ["last_synced_values", "last_synced_at", "created_at", "updated_at"]
+
+    @admin.display(description="Values at the last sync")
+    def last_synced_values(self, mapping):
+        """The merge base: the values both sides agreed on when the record was last synced."""
+        if not mapping.base_data:
+            return "—"
+        entity_type = next(
+            (kind for kind, spec in SPECS.items() if isinstance(mapping, spec.mapping_model)), ""
+        )
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td>{}</td></tr>",
+            (
+                (label(name), shown(value, name, entity_type))
+                for name, value in mapping.base_data.items()
+            ),
+        )
+        return format_html("<table>{}</table>", rows)
 
 
 class ResyncMappingsMixin:
