@@ -45,17 +45,12 @@ from twizzit.gateway import client_for
 from twizzit.mappers import groups, rosters
 from twizzit.mappers.base import MappingError
 from twizzit.models import (
-    ConflictType,
-    EntityType,
-    Resolution,
     SeasonMapping,
     SeasonScope,
-    SyncConflict,
     SyncLog,
     SyncStatus,
     SyncTrigger,
     SyncType,
-    TeamMapping,
     TwizzitConfig,
 )
 from twizzit.notify import events as notify_events
@@ -65,7 +60,7 @@ from twizzit.sync.entities import PlayerImporter, SeasonImporter, TeamImporter
 from twizzit.sync.liveness import Heartbeat
 from twizzit.sync.prefetch import prefetch
 from twizzit.sync.report import SyncReport
-from twizzit.sync.rosters import RosterImporter
+from twizzit.sync.rosters import RosterImporter, followed_teams
 from twizzit.sync.statistics import TableStatistics
 
 logger = logging.getLogger(__name__)
@@ -409,23 +404,9 @@ class SyncEngine:
         except MappingError as exc:
             self.report.entity_failed("rosters", f"Role overrides: {exc}")
             return
-        teams = TeamMapping.objects.filter(
-            config=self.config,
-            team__isnull=False,
-            ignore_remote=False,
-            team__archived_at__isnull=True,
-        )
+        teams = followed_teams(self.config)
         if self.ctx.scope_season_ids is not None:
             teams = teams.filter(twizzit_season_id__in=self.ctx.scope_season_ids)
-        # A team gone from Twizzit keeps its roster until a person decides its conflict.
-        teams = teams.exclude(
-            twizzit_group_id__in=SyncConflict.objects.filter(
-                config=self.config,
-                entity_type=EntityType.TEAM,
-                conflict_type=ConflictType.DELETED_IN_TWIZZIT,
-                resolution=Resolution.PENDING,
-            ).values("twizzit_id")
-        )
         team_for_group = dict(teams.values_list("twizzit_group_id", "team_id"))
         group_ids = set(team_for_group) | self.ctx.planned.get("teams", set())
         if not group_ids:

@@ -33,16 +33,13 @@ from shotspot.models import Game, GameStatus
 from twizzit.mappers import events
 from twizzit.mappers.base import Mapped, MappingError, is_int, record_hash
 from twizzit.models import (
-    ConflictType,
     EntityType,
     EventMapping,
-    Resolution,
     SeasonMapping,
-    SyncConflict,
-    TeamMapping,
 )
 from twizzit.sync.actions import Candidate
 from twizzit.sync.importer import RecordImporter
+from twizzit.sync.rosters import followed_teams
 
 ENTITY = "games"
 SCORES = ("home_score", "away_score")
@@ -318,23 +315,10 @@ class GameImporter(RecordImporter):
 
 
 def synced_teams(config) -> dict[int, tuple[int, list[str]]]:
-    """Twizzit group id → (Team id, its names) of the teams whose games a run reads.
-
-    A team gone from Twizzit whose deletion a person has yet to decide is left out, like
-    its roster: its games stay as they are until then.
-    """
-    undecided = SyncConflict.objects.filter(
-        config=config,
-        entity_type=EntityType.TEAM,
-        conflict_type=ConflictType.DELETED_IN_TWIZZIT,
-        resolution=Resolution.PENDING,
-    ).values("twizzit_id")
-    rows = (
-        TeamMapping.objects.filter(
-            config=config, team__isnull=False, ignore_remote=False, team__archived_at__isnull=True
-        )
-        .exclude(twizzit_group_id__in=undecided)
-        .values_list("twizzit_group_id", "team_id", "team__name", "team__short_name")
+    """Twizzit group id → (Team id, its names) of the teams whose games a run reads
+    (`rosters.followed_teams`: the same teams whose rosters it reads)."""
+    rows = followed_teams(config).values_list(
+        "twizzit_group_id", "team_id", "team__name", "team__short_name"
     )
     return {group: (team, [n for n in (name, short) if n]) for group, team, name, short in rows}
 

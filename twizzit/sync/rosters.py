@@ -16,10 +16,35 @@ from django.db import transaction
 from shotspot.models import SyncSource, TeamMembership
 from twizzit.mappers import rosters
 from twizzit.mappers.base import MappingError
-from twizzit.models import PlayerMapping
+from twizzit.models import (
+    ConflictType,
+    EntityType,
+    PlayerMapping,
+    Resolution,
+    SyncConflict,
+    TeamMapping,
+)
 
 ENTITY = "rosters"
 CHUNK = 500
+
+
+def followed_teams(config):
+    """The team mappings whose roster and games a run reads.
+
+    A team ShotSpot deleted or archived, or one whose Twizzit changes are ignored, is left
+    out; so is a team gone from Twizzit whose deletion a person has yet to decide: its
+    roster and games stay as they are until then.
+    """
+    undecided = SyncConflict.objects.filter(
+        config=config,
+        entity_type=EntityType.TEAM,
+        conflict_type=ConflictType.DELETED_IN_TWIZZIT,
+        resolution=Resolution.PENDING,
+    ).values("twizzit_id")
+    return TeamMapping.objects.filter(
+        config=config, team__isnull=False, ignore_remote=False, team__archived_at__isnull=True
+    ).exclude(twizzit_group_id__in=undecided)
 
 
 class RosterImporter:

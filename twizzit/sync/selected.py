@@ -24,15 +24,11 @@ from django.core.exceptions import ValidationError
 from twizzit.mappers import groups, rosters
 from twizzit.mappers.base import MappingError
 from twizzit.models import (
-    ConflictType,
-    EntityType,
-    Resolution,
     SeasonMapping,
-    SyncConflict,
     TeamMapping,
 )
 from twizzit.sync.entities import PlayerImporter, SeasonImporter, TeamImporter
-from twizzit.sync.rosters import RosterImporter
+from twizzit.sync.rosters import RosterImporter, followed_teams
 
 # A selection is for a handful of records, not a full sync in disguise.
 MAX_SELECTED = 1000
@@ -186,21 +182,7 @@ def sync_rosters(engine) -> None:
     asked = ctx.log.selection.get("group_ids", [])
     if "teams" in ctx.report.failed_entities:
         return
-    teams = TeamMapping.objects.filter(
-        config=config,
-        twizzit_group_id__in=asked,
-        team__isnull=False,
-        ignore_remote=False,
-        team__archived_at__isnull=True,
-    ).exclude(
-        # A team gone from Twizzit keeps its roster until a person decides its conflict.
-        twizzit_group_id__in=SyncConflict.objects.filter(
-            config=config,
-            entity_type=EntityType.TEAM,
-            conflict_type=ConflictType.DELETED_IN_TWIZZIT,
-            resolution=Resolution.PENDING,
-        ).values("twizzit_id")
-    )
+    teams = followed_teams(config).filter(twizzit_group_id__in=asked)
     team_for_group = dict(teams.values_list("twizzit_group_id", "team_id"))
     group_ids = set(team_for_group) | (ctx.planned.get("teams", set()) & set(asked))
     if not group_ids:
