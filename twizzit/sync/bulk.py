@@ -40,7 +40,7 @@ def insert(model: type[Model], instances: list[Model]) -> None:
     opts = model._meta
     fields = [field for field in opts.concrete_fields if not field.generated]
     now = timezone.now()
-    for instance in instances:
+    for instance in instances:  # as bulk_create does: a related object saved since → its id
         instance._prepare_related_fields_for_save(operation_name="insert")
     with connection.cursor() as cursor:
         cursor.execute(

@@ -61,9 +61,10 @@ def player_candidates(config, unmapped) -> dict[int, list[tuple[Player, str]]]:
         Player.objects.annotate(email_ci=Lower("email")).filter(arm).order_by().values_list(*KEYS)
         for arm in arms
     ]
-    rows = (
-        list(queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0]) if queries else []
-    )
+    rows = []
+    if queries:
+        first, *others = queries
+        rows = list(first.union(*others) if others else first)
     if rows:
         mapped = set(
             PlayerMapping.objects.filter(
