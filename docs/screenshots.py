@@ -182,10 +182,10 @@ class Scenario:
         from django_q.models import Schedule
 
         from shotspot.models import Player
+        from twizzit.connection.schedules import ensure_schedules
         from twizzit.management.commands.twizzit_sandbox import register_sandbox_connection
         from twizzit.models import SyncConflict, SyncTrigger
-        from twizzit.schedules import ensure_schedules
-        from twizzit.verify import verify_config
+        from twizzit.services.verify import verify_config
 
         state = self.sandbox.state
         bad, leaver, deleted = (state.contacts[i] for i in (40, 60, 90))

@@ -73,6 +73,8 @@ if _PROXY_SSL_HEADER:
     )
 
 INSTALLED_APPS = [
+    # Before the admin: the integration's templates/admin/index.html adds the attention panel.
+    "twizzit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -86,7 +88,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_q",
     "shotspot",
-    "twizzit",
 ]
 
 MIDDLEWARE = [
@@ -105,7 +106,7 @@ WSGI_APPLICATION = "shotspot.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -212,7 +213,7 @@ if CACHE_URL:
         }
     }
 
-# --- REST API (twizzit.api, shotspot.api; see docs/api.md) -----------------------------
+# --- REST API (twizzit.api; see docs/api.md) ------------------------------------------
 REST_FRAMEWORK = {
     # Token first: a request without credentials then gets 401 with "WWW-Authenticate:
     # Token" (with Session first, DRF would answer 403 and hide that logging in helps).

@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 from django_q.conf import Conf
 
-from twizzit.connections import create_connection
+from twizzit.services.connections import create_connection
 
 pytest_plugins = ["tests.sandbox"]
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import pytest
 
-from twizzit.connections import create_connection
 from twizzit.sandbox import ORGANIZATION_NAME, SandboxServer
+from twizzit.services.connections import create_connection
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from shotspot.models import Player
 from tests.admin_data import make_conflict
 from tests.task_queue import own_queue, purge_queue, run_task, take_queued_tasks
 from twizzit.models import ApiUsage, PlayerMapping, SyncLog, SyncStatus, TwizzitConfig
-from twizzit.quota import month_of, today
+from twizzit.models.usage import month_of, today
 from twizzit.sync import run_sync
 from twizzit.sync.runs import claim, create_run
 

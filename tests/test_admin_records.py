@@ -149,7 +149,7 @@ def test_resync_selected_players_queues_one_selected_run_and_runs_it(
 
 
 def test_resync_is_refused_while_a_sync_of_the_connection_runs(logged_in, config):
-    from twizzit.jobs import enqueue_sync
+    from twizzit.services.jobs import enqueue_sync
 
     running = enqueue_sync(config)
     team = TeamMapping.objects.filter(config=config).first().team

@@ -16,7 +16,7 @@ import pytest
 
 from shotspot.models import Player
 from twizzit.models import ApiUsage, PlayerMapping, SyncStatus
-from twizzit.status import connection_status
+from twizzit.services.status import connection_status
 from twizzit.sync import run_sync
 
 PLANTED_BIRTH_DATE = "14/03/1987"
@@ -129,7 +129,7 @@ def test_a_429_without_retry_after_stops_the_run_at_once_and_marks_the_quota(con
     assert calls.get("contacts") == 1  # no retry, no second phase trying again
     assert calls.get("group-contacts", 0) == 0  # rosters never started
     assert ApiUsage.objects.get(config=config).rate_limited_at is not None
-    assert connection_status(config)["api_usage"]["possibly_spent"] is True
+    assert connection_status(config).usage.possibly_spent is True
 
 
 def test_no_message_ends_in_a_double_full_stop(config_db):

@@ -10,10 +10,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.sandbox import connect
+from twizzit.bench.querycount import count_queries
 from twizzit.models import PlayerMapping, Resolution, SyncConflict, SyncType
-from twizzit.querycount import count_queries
 from twizzit.sync import ResolutionError, run_sync
-from twizzit.sync.decisions import applied_rows, resolve_fields
+from twizzit.sync.field_decisions import applied_rows, resolve_fields
 
 PHONE = "+32470000000"
 

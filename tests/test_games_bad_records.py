@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from shotspot.models import Game
 from tests.sandbox import connect
-from twizzit.gateway import client_for
+from twizzit.connection.gateway import client_for
 from twizzit.models import EventMapping, SyncStatus, SyncType, TeamMapping
 from twizzit.sync import run_sync
 from twizzit.sync.games import current_window

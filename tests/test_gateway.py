@@ -13,8 +13,8 @@ from django.test import override_settings
 
 from tests.conftest import OLD_KEY
 from twizzit import crypto
+from twizzit.connection.gateway import ConfigTokenStore, client_for
 from twizzit.crypto import SecretDecryptionError
-from twizzit.gateway import ConfigTokenStore, client_for
 from twizzit.models import PASSWORD, TwizzitConfig
 
 

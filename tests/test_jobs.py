@@ -10,8 +10,7 @@ from django.utils import timezone
 from django_q.conf import Conf
 
 from tests.sandbox import connect
-from twizzit import jobs, tasks
-from twizzit.connections import create_connection
+from twizzit import tasks
 from twizzit.models import (
     ApiUsage,
     ConflictType,
@@ -24,7 +23,9 @@ from twizzit.models import (
     SyncTrigger,
     TwizzitConfig,
 )
-from twizzit.quota import month_of, next_month, today
+from twizzit.models.usage import month_of, next_month, today
+from twizzit.services import jobs
+from twizzit.services.connections import create_connection
 from twizzit.sync.runs import INTERRUPTED, NEVER_STARTED, claim, create_run, release
 
 ANOTHER_ORG = 2002  # the sandbox refuses it (403): a connection whose syncs fail

@@ -21,8 +21,8 @@ from twizzit.models import (
     SyncStatus,
     TwizzitConfig,
 )
+from twizzit.models.usage import month_of, next_month, today, warning_threshold
 from twizzit.notify import events
-from twizzit.quota import month_of, next_month, today, warning_threshold
 from twizzit.sync import run_sync
 from twizzit.sync.runs import claim, create_run
 
@@ -291,7 +291,7 @@ def test_the_90_percent_mail_comes_once_a_month_however_many_runs_cross_it(
     assert f"of its {limit} Twizzit calls for {month_of(today()):%B %Y}" in message.body
 
     # Next month, crossing 90 % is news again.
-    monkeypatch.setattr("twizzit.quota.today", lambda: renews)
+    monkeypatch.setattr("twizzit.models.usage.today", lambda: renews)
     preset_usage(club, warning_threshold(limit) - 2, month=renews)
     committed(run_sync, club)
     assert len(mail.outbox) == 2
@@ -327,7 +327,7 @@ def test_a_spent_quota_is_mailed_once_pauses_the_schedule_and_next_month_resumes
     assert "scheduled syncs are paused until then" in spent.body
     assert "scheduled syncs are paused until then" in html_of(spent)
 
-    monkeypatch.setattr("twizzit.quota.today", lambda: renews)
+    monkeypatch.setattr("twizzit.models.usage.today", lambda: renews)
     resumed = committed(tasks.scheduled_sync, club.pk)
 
     assert SyncLog.objects.get(pk=resumed["id"]).status == SyncStatus.SUCCESS

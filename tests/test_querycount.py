@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from tests.sandbox import connect
-from twizzit.querycount import DATA_TABLES, count_queries
+from twizzit.bench.querycount import DATA_TABLES, count_queries
 from twizzit.sync import run_sync
 
 

@@ -8,11 +8,12 @@ from datetime import date
 
 import pytest
 
-from twizzit import quota
 from twizzit.client import TwizzitQuotaError
-from twizzit.gateway import client_for
+from twizzit.connection.gateway import client_for
+from twizzit.connection.meter import ApiUsageMeter
 from twizzit.models import ApiUsage
-from twizzit.quota import ApiUsageMeter, usage_this_month, would_exceed
+from twizzit.models import usage as quota
+from twizzit.models.usage import usage_this_month, would_exceed
 
 JANUARY_31 = date(2026, 1, 31)
 FEBRUARY_1 = date(2026, 2, 1)
@@ -43,7 +44,11 @@ def spend(meter: ApiUsageMeter, calls: int, endpoint: str = "contacts") -> None:
 
 
 def quota_warnings(caplog) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "twizzit.quota" and r.levelname == "WARNING"]
+    return [
+        r
+        for r in caplog.records
+        if r.name == "twizzit.connection.meter" and r.levelname == "WARNING"
+    ]
 
 
 def test_each_call_adds_one_to_the_months_usage_row(limited, on_day):
@@ -85,7 +90,7 @@ def test_two_processes_spending_one_connection_share_its_limit(limited, on_day):
 
 
 def test_one_warning_is_logged_when_90_percent_is_reached(limited, on_day, caplog):
-    caplog.set_level(logging.WARNING, logger="twizzit.quota")
+    caplog.set_level(logging.WARNING, logger="twizzit.connection.meter")
     first, second = ApiUsageMeter(limited), ApiUsageMeter(limited)
     spend(first, 8)
     assert quota_warnings(caplog) == []
@@ -100,7 +105,7 @@ def test_one_warning_is_logged_when_90_percent_is_reached(limited, on_day, caplo
 
 
 def test_a_new_month_starts_a_new_count_and_a_new_warning(limited, on_day, caplog):
-    caplog.set_level(logging.WARNING, logger="twizzit.quota")
+    caplog.set_level(logging.WARNING, logger="twizzit.connection.meter")
     meter = ApiUsageMeter(limited)
     spend(meter, 10)
     with pytest.raises(TwizzitQuotaError):

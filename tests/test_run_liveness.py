@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from shotspot.models import Player
 from twizzit.models import SyncLog, SyncStatus, SyncType, TwizzitConfig
-from twizzit.status import connection_status
+from twizzit.services.status import connection_status
 from twizzit.sync import run_sync
 from twizzit.sync.runs import CREATOR_GONE, INTERRUPTED, SyncInProgress, claim, create_run
 
@@ -257,16 +257,16 @@ def test_a_running_run_whose_heartbeat_stopped_is_shown_stale_with_its_age(sandb
         heartbeat_at=timezone.now() - timedelta(seconds=silent_for)
     )
 
-    running = connection_status(sandbox_config)["running"]
+    running = connection_status(sandbox_config).running
     out = StringIO()
     call_command("twizzit_status", "--org", str(sandbox_config.organization_id), stdout=out)
 
-    assert running["status"] == "stale"
-    assert running["dry_run"] is True
-    assert silent_for <= running["heartbeat_age_seconds"] < silent_for + 10
+    assert running.shown_status == "stale"
+    assert running.dry_run is True
+    assert silent_for <= round(running.heartbeat_age) < silent_for + 10
     text = out.getvalue()
     assert f"Running: preview (dry run) #{log.pk} (full), stale since" in text
-    assert f"last heartbeat {running['heartbeat_age_seconds']} s ago" in text
+    assert f"last heartbeat {round(running.heartbeat_age)} s ago" in text
     assert "Stale: its process seems to have stopped" in text
     log.refresh_from_db()
     assert str(log).startswith(f"Full preview #{log.pk} (stale, last heartbeat ")  # the admin

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import Schedule
 
-from twizzit import schedules
-from twizzit.connections import create_connection, delete_connection, update_connection
+from twizzit.connection import schedules
 from twizzit.models import SyncFrequency
+from twizzit.services.connections import create_connection, delete_connection, update_connection
 
 
 def schedule_of(config) -> Schedule | None:

@@ -14,7 +14,6 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tests.sandbox import connect
-from twizzit.attention import LAST_RUN_FAILED, needs_attention
 from twizzit.models import (
     EventMapping,
     Notification,
@@ -24,7 +23,8 @@ from twizzit.models import (
     SyncType,
     TeamMapping,
 )
-from twizzit.resync import resync_mappings
+from twizzit.services.attention import LAST_RUN_FAILED, needs_attention
+from twizzit.services.resync import resync_mappings
 from twizzit.sync import run_sync
 from twizzit.sync.runs import claim, create_run
 

@@ -7,8 +7,7 @@ from django.core.management import call_command
 
 from shotspot.models import Player, Team, TeamMembership
 from tests.sandbox import connect
-from twizzit.gateway import client_for
-from twizzit.jobs import enqueue_sync
+from twizzit.connection.gateway import client_for
 from twizzit.models import (
     ConflictType,
     PlayerMapping,
@@ -19,6 +18,7 @@ from twizzit.models import (
     SyncType,
     TeamMapping,
 )
+from twizzit.services.jobs import enqueue_sync
 from twizzit.sync import SyncInProgress, run_sync
 from twizzit.sync.selected import SelectionError, clean_selection
 

@@ -1,4 +1,4 @@
-"""Where a connection stands: `twizzit.status.connection_status` and `twizzit_status`."""
+"""Where a connection stands: `twizzit.services.status.connection_status` and `twizzit_status`."""
 
 import json
 from datetime import timedelta
@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from twizzit.api.serializers import ConnectionStatusSerializer
 from twizzit.models import (
     ApiUsage,
     ConflictType,
@@ -18,8 +19,8 @@ from twizzit.models import (
     SyncStatus,
     SyncTrigger,
 )
-from twizzit.quota import month_of, today
-from twizzit.status import connection_status
+from twizzit.models.usage import month_of, today
+from twizzit.services.status import connection_status
 from twizzit.sync import run_sync
 from twizzit.sync.runs import claim, create_run
 
@@ -39,6 +40,11 @@ def finished_log(config, status, *, minutes_ago, message=""):
     return log
 
 
+def status_document(config) -> dict:
+    """The status as the REST API and `twizzit_status --json` print it."""
+    return json.loads(json.dumps(ConnectionStatusSerializer(connection_status(config)).data))
+
+
 def run_status(*args):
     from io import StringIO
 
@@ -49,7 +55,7 @@ def run_status(*args):
 
 @pytest.mark.django_db
 def test_a_new_connection_has_no_runs_and_its_whole_quota(config):
-    status = connection_status(config)
+    status = status_document(config)
 
     assert status["connection"] == {
         "id": config.pk,
@@ -78,7 +84,7 @@ def test_recent_runs_are_the_last_five_finished_newest_first(config):
         finished_log(config, SyncStatus.FAILED, minutes_ago=1, message="Credentials refused")
     ]
 
-    status = connection_status(config)
+    status = status_document(config)
 
     assert [run["id"] for run in status["recent"]] == [log.pk for log in logs[::-1][:5]]
     assert status["last_sync"]["id"] == logs[-1].pk
@@ -97,7 +103,7 @@ def test_a_running_sync_shows_its_progress_and_is_not_the_last_sync(config):
         progress={"phase": "players", "processed": {"players": 200}}, api_calls=7
     )
 
-    status = connection_status(config)
+    status = status_document(config)
 
     assert status["running"]["id"] == log.pk
     assert status["running"]["status"] == "running"
@@ -111,7 +117,7 @@ def test_a_running_sync_shows_its_progress_and_is_not_the_last_sync(config):
 def test_a_run_waiting_for_a_worker_shows_as_pending(config):
     log = create_run(config, "full", dry_run=False, trigger=SyncTrigger.API, user=None)
 
-    status = connection_status(config)
+    status = status_document(config)
 
     assert status["running"]["id"] == log.pk
     assert status["running"]["status"] == "pending"
@@ -130,7 +136,7 @@ def test_only_pending_conflicts_are_counted(config):
             resolution=resolution,
         )
 
-    assert connection_status(config)["pending_conflicts"] == 2
+    assert status_document(config)["pending_conflicts"] == 2
 
 
 @pytest.mark.django_db
@@ -142,7 +148,7 @@ def test_api_usage_counts_this_month_only(config):
     config.monthly_call_limit = 500
     config.save()
 
-    assert connection_status(config)["api_usage"] == {
+    assert status_document(config)["api_usage"] == {
         "month": f"{this_month:%Y-%m}",
         "calls": 120,
         "limit": 500,
@@ -154,20 +160,20 @@ def test_api_usage_counts_this_month_only(config):
 
 @pytest.mark.django_db
 def test_a_daily_connection_shows_its_next_run_and_a_manual_one_none(config):
-    next_run = connection_status(config)["next_scheduled_run"]
+    next_run = status_document(config)["next_scheduled_run"]
     assert next_run is not None
     assert "T02:00:00" in next_run  # daily at 02:00 in SCHEDULER_TIMEZONE (UTC in tests)
 
     config.auto_sync_frequency = SyncFrequency.MANUAL
     config.save()
-    assert connection_status(config)["next_scheduled_run"] is None
+    assert status_document(config)["next_scheduled_run"] is None
 
 
 @pytest.mark.django_db
 def test_the_status_of_a_real_sync_counts_its_calls(sandbox_config):
     log = run_sync(sandbox_config, trigger=SyncTrigger.CLI)
 
-    status = connection_status(sandbox_config)
+    status = status_document(sandbox_config)
 
     assert status["last_sync"]["status"] == "success"
     assert status["last_sync"]["stats"]["players"]["created"] == 300
@@ -182,7 +188,7 @@ def test_status_command_prints_the_same_picture_as_json(config):
 
     printed = json.loads(run_status("--org", "4242", "--json"))
 
-    assert printed == json.loads(json.dumps(connection_status(config)))
+    assert printed == status_document(config)
     assert printed["last_sync"]["status"] == "partial"
 
 

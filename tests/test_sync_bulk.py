@@ -6,8 +6,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from shotspot.models import Player, SyncSource
+from twizzit.bench.querycount import count_queries
 from twizzit.models import PlayerMapping
-from twizzit.querycount import count_queries
 from twizzit.sync import bulk
 
 

@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from shotspot.models import Player, Team, TeamMembership
 from tests.sandbox import connect
+from twizzit.bench.querycount import count_queries
 from twizzit.models import (
     ConflictType,
     PlayerMapping,
@@ -13,7 +14,6 @@ from twizzit.models import (
     SyncStatus,
     TeamMapping,
 )
-from twizzit.querycount import count_queries
 from twizzit.sync import resolve_conflict, run_sync
 
 

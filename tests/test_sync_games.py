@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from shotspot.models import Game, GameStatus, Team
 from tests.sandbox import connect
+from twizzit.bench.querycount import count_queries
 from twizzit.mappers.events import game_key
 from twizzit.models import (
     ConflictPolicy,
@@ -22,7 +23,6 @@ from twizzit.models import (
     SyncType,
     TeamMapping,
 )
-from twizzit.querycount import count_queries
 from twizzit.sync import resolve_conflict, run_sync
 from twizzit.sync.games import game_window
 

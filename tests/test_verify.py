@@ -14,8 +14,8 @@ from django.test import override_settings
 from tests.conftest import OLD_KEY
 from twizzit import crypto
 from twizzit.models import PASSWORD, ApiUsage, TwizzitConfig
-from twizzit.quota import usage_this_month
-from twizzit.verify import print_report, verify_config, verify_credentials
+from twizzit.models.usage import usage_this_month
+from twizzit.services.verify import print_report, verify_config, verify_credentials
 
 
 def credentials(server, **changes) -> dict:

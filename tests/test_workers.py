@@ -352,7 +352,7 @@ def test_a_worker_resolves_conflicts_in_bulk_and_reports_those_it_could_not(jobs
     done = jobs.manage(
         "shell",
         "-c",
-        f"from twizzit.jobs import enqueue_conflict_resolution as enqueue; "
+        f"from twizzit.services.jobs import enqueue_conflict_resolution as enqueue; "
         f"print(enqueue({ids!r}, 'ignored'))",
     )
     assert done.returncode == 0, done.stderr

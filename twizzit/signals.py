@@ -1,6 +1,6 @@
 """Receivers that keep integration state in step with model changes.
 
-A connection's automatic-sync schedule follows the connection (`twizzit.schedules`):
+A connection's automatic-sync schedule follows the connection (`twizzit.connection.schedules`):
 saved → created or changed, disabled or set to manual → removed, deleted → removed.
 After every `migrate`, every schedule is checked and the janitor's schedule ensured, which
 also repairs schedules removed by hand or connections that predate them.
@@ -11,7 +11,7 @@ from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 from django_q.models import Schedule
 
-from twizzit import schedules
+from twizzit.connection import schedules
 from twizzit.models import TwizzitConfig
 
 

@@ -10,16 +10,16 @@ import logging
 
 from django.contrib.auth import get_user_model
 
-from twizzit import jobs
 from twizzit.models import SyncLog
 from twizzit.notify import delivery
+from twizzit.services import jobs
 from twizzit.sync import resolve_conflicts, run_sync
 
 logger = logging.getLogger(__name__)
 
 
 def run_sync_task(sync_log_id: int) -> dict:
-    """Run the pending sync `sync_log_id` (created by `twizzit.jobs.enqueue_sync`)."""
+    """Run the pending sync `sync_log_id` (created by `twizzit.services.jobs.enqueue_sync`)."""
     log = SyncLog.objects.select_related("config").get(pk=sync_log_id)
     log = run_sync(log.config, log.sync_type, sync_log=log)
     return {"id": log.pk, "status": log.status}
@@ -35,7 +35,7 @@ def resolve_conflicts_task(ids: list[int], resolution: str, user_id: int | None 
 
 
 def scheduled_sync(config_id: int) -> dict | None:
-    """What the schedule `twizzit-sync-<config_id>` runs (see twizzit.schedules)."""
+    """What the schedule `twizzit-sync-<config_id>` runs (see twizzit.connection.schedules)."""
     log = jobs.run_scheduled_sync(config_id)
     return {"id": log.pk, "status": log.status, "message": log.message} if log else None
 
@@ -52,5 +52,5 @@ def send_notification(notification_id: int) -> str:
 
 
 def janitor() -> dict:
-    """Every few minutes (schedule `twizzit-janitor`): see `twizzit.jobs.clean_up`."""
+    """Every few minutes (schedule `twizzit-janitor`): see `twizzit.services.jobs.clean_up`."""
     return jobs.clean_up()

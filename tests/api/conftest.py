@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 
 from tests.task_queue import own_queue, purge_queue, run_task, take_queued_tasks
 from twizzit.api.permissions import ADMIN_GROUP, COACH_GROUP
-from twizzit.connections import create_connection
+from twizzit.services.connections import create_connection
 
 __all__ = ["run_task", "take_queued_tasks"]  # used by the API tests from here
 

@@ -20,7 +20,7 @@ from django.forms.models import model_to_dict
 from tests.api.conftest import client_for
 from twizzit.admin.forms import TwizzitConfigForm
 from twizzit.models import TwizzitConfig
-from twizzit.verify import verify_config
+from twizzit.services.verify import verify_config
 
 NEW_PASSWORD = "Brand-New-Pa55word!"
 

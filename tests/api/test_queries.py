@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from shotspot.models import Club, Player, Season, Team
 from tests.api.data import email_mismatch, sync_log, synced_player
-from twizzit.connections import create_connection
 from twizzit.models import PlayerMapping, Resolution, SeasonMapping, SyncConflict, TeamMapping
+from twizzit.services.connections import create_connection
 
 
 def players(config, numbers, admin):

@@ -11,7 +11,7 @@ from shotspot.models import Player
 from tests.api.conftest import run_task, take_queued_tasks
 from tests.api.data import sync_log
 from twizzit.models import ApiUsage, SyncLog, SyncStatus, SyncTrigger
-from twizzit.quota import month_of, today
+from twizzit.models.usage import month_of, today
 
 
 def sync_url(config):

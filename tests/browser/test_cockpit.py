@@ -12,12 +12,13 @@ import time
 
 import pytest
 
+from shotspot.models import Player
 from tests.admin_data import make_conflict
 from tests.browser.conftest import shoot
 from tests.task_queue import BackgroundWorker, own_queue, purge_queue
-from twizzit.connections import create_connection
-from twizzit.models import Player, PlayerMapping, SyncLog, SyncStatus, TwizzitConfig
+from twizzit.models import PlayerMapping, SyncLog, SyncStatus, TwizzitConfig
 from twizzit.sandbox import ORGANIZATION_NAME
+from twizzit.services.connections import create_connection
 from twizzit.sync import run_sync
 
 

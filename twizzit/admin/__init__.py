@@ -6,16 +6,16 @@ change page is the cockpit that tests it and starts and follows its syncs
 sync writes them (`runs.py`); conflicts are decided on a review screen that calls the
 same resolution service as the REST API (`conflicts.py`, `review.py`); ShotSpot's players
 and teams gain their Twizzit badge, conflict marker, box and "Re-sync selected from
-Twizzit" action from `records.py`; mappings in `registrations.py`; what was mailed to
+Twizzit" action from `shotspot_data.py`; mappings in `mappings.py`; what was mailed to
 the admins is listed read-only (`notifications.py`).
 """
 
 from twizzit.admin import (  # noqa: F401
     conflicts,
     connections,
+    mappings,
     notifications,
-    records,
-    registrations,
     runs,
+    shotspot_data,
     site,
 )

@@ -1,9 +1,10 @@
 """The connection cockpit: what the status panel above a connection's form shows.
 
-`cockpit_context(config)` reads `twizzit.status.connection_status` (the same picture the
-REST API and `twizzit_status` give) and shapes it for people: the running sync with its
-progress, the last finished sync with its counts, pending conflicts, the month's quota
-with what a full sync costs, the next scheduled run, and the sync health chart. It adds
+`cockpit_context(config)` reads `twizzit.services.status.connection_status` (the same
+picture the REST API and `twizzit_status` give) and shapes it for people: the running
+sync with its progress, the last finished sync with its counts, pending conflicts, the
+month's quota with what a full sync costs, the next scheduled run, and the sync health
+chart. It adds
 no rule of its own; the few extra reads (the last runs for the chart, six months of
 usage) only feed the chart and the cost of a full sync.
 """
@@ -19,7 +20,6 @@ from twizzit.admin.display import (
     age_in_seconds,
     count_rows,
     counter_labels,
-    parse_moment,
     progress_of,
     seconds,
     status_badge,
@@ -28,14 +28,13 @@ from twizzit.models import (
     ACTIVE_STATUSES,
     ApiUsage,
     Resolution,
-    SyncFrequency,
     SyncLog,
     SyncStatus,
     SyncType,
     TwizzitConfig,
 )
-from twizzit.quota import month_of, today, warning_threshold
-from twizzit.status import connection_status
+from twizzit.models.usage import MonthUsage, month_of, this_month
+from twizzit.services.status import connection_status
 
 CHART_RUNS = 30
 CHART_MONTHS = 6
@@ -66,52 +65,48 @@ def last_sync_cost(config: TwizzitConfig, sync_type: str) -> int | None:
     )
 
 
-def quota_context(config: TwizzitConfig, usage: dict) -> dict:
-    calls, limit = usage["calls"], usage["limit"]
+def quota_context(config: TwizzitConfig, usage: MonthUsage) -> dict:
     cost = last_full_sync_cost(config)
     return {
-        "calls": calls,
-        "limit": limit,
-        "remaining": usage["remaining"],
-        "percent": min(round(100 * calls / limit), 100) if limit else 100,
-        "month": usage["month"],
+        "calls": usage.calls,
+        "limit": usage.limit,
+        "remaining": usage.remaining,
+        "percent": min(round(100 * usage.calls / usage.limit), 100) if usage.limit else 100,
+        "month": f"{usage.month:%Y-%m}",
         "full_sync_cost": cost,
-        "full_syncs_left": usage["remaining"] // cost if cost else None,
-        "high": bool(limit) and calls >= warning_threshold(limit),
+        "full_syncs_left": usage.remaining // cost if cost else None,
+        "high": usage.high,
     }
 
 
-def running_context(config: TwizzitConfig, running: dict | None) -> dict | None:
-    if running is None:
+def running_context(config: TwizzitConfig, log: SyncLog | None) -> dict | None:
+    if log is None:
         return None
-    log = SyncLog.objects.select_related("config").get(pk=running["id"])
-    started = parse_moment(running["started_at"])
     return {
         "log": log,
         "badge": status_badge(log.status),
         "type": log.get_sync_type_display(),
         "dry_run": log.dry_run,
         "progress": progress_of(log),
-        "api_calls": running["api_calls"],
-        "elapsed": age_in_seconds(started or log.created_at),
-        "heartbeat_age": age_in_seconds(parse_moment(running["heartbeat_at"])),
+        "api_calls": log.api_calls,
+        "elapsed": age_in_seconds(log.started_at or log.created_at),
+        "heartbeat_age": age_in_seconds(log.heartbeat_at),
         "cancel_requested": log.cancel_requested,
         "url": reverse("admin:twizzit_synclog_change", args=[log.pk]),
         "cancel_url": reverse("admin:twizzit_twizzitconfig_cancel", args=[config.pk, log.pk]),
     }
 
 
-def last_context(last: dict | None) -> dict | None:
-    if last is None:
+def last_context(log: SyncLog | None) -> dict | None:
+    if log is None:
         return None
-    log = SyncLog.objects.get(pk=last["id"])
     return {
         "log": log,
         "badge": status_badge(log.status),
-        "when": parse_moment(last["completed_at"]) or log.created_at,
-        "duration": seconds(last["duration_ms"]),
-        "rows": count_rows(last["stats"]),
-        "message": last["message"],
+        "when": log.completed_at or log.created_at,
+        "duration": seconds(log.duration_ms),
+        "rows": count_rows(log.stats),
+        "message": log.message,
         "url": reverse("admin:twizzit_synclog_change", args=[log.pk]),
     }
 
@@ -120,7 +115,7 @@ def chart_context(config: TwizzitConfig, limit: int) -> dict:
     runs = config.sync_logs.exclude(status__in=ACTIVE_STATUSES).order_by("-created_at", "-id")[
         :CHART_RUNS
     ]
-    months = [month_of(today())]
+    months = [this_month()]
     for _ in range(CHART_MONTHS - 1):
         months.insert(0, month_of(months[0] - timedelta(days=1)))
     usage = dict(
@@ -134,18 +129,17 @@ def chart_context(config: TwizzitConfig, limit: int) -> dict:
 
 def cockpit_context(config: TwizzitConfig) -> dict:
     status = connection_status(config)
-    next_run = parse_moment(status["next_scheduled_run"])
-    manual = config.auto_sync_frequency == SyncFrequency.MANUAL or not config.sync_enabled
+    manual = not config.syncs_by_itself
     return {
         "config": config,
-        "running": running_context(config, status["running"]),
-        "last": last_context(status["last_sync"]),
+        "running": running_context(config, status.running),
+        "last": last_context(status.last_sync),
         "counter_labels": counter_labels(),
-        "pending_conflicts": status["pending_conflicts"],
+        "pending_conflicts": status.pending_conflicts,
         "conflicts_url": conflicts_url(config),
-        "quota": quota_context(config, status["api_usage"]),
-        "next_run": None if manual else next_run,
-        "manual_only": manual or next_run is None,
-        "chart": chart_context(config, status["api_usage"]["limit"]),
+        "quota": quota_context(config, status.usage),
+        "next_run": None if manual else status.next_scheduled_run,
+        "manual_only": manual or status.next_scheduled_run is None,
+        "chart": chart_context(config, status.usage.limit),
         "fragment_url": reverse("admin:twizzit_twizzitconfig_panel", args=[config.pk]),
     }

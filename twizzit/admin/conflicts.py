@@ -7,7 +7,7 @@ when the conflict was found.
 The review screen is titled by the person or team ("Jana De Smet — changed on both
 sides") and links to the previous and next pending conflict. A "changed on both sides"
 conflict is decided field by field (ShotSpot's value, Twizzit's, or one typed in) through
-`twizzit.sync.decisions.resolve_fields`; the fields that do not conflict are listed apart.
+`twizzit.sync.field_decisions.resolve_fields`; the fields that do not conflict are listed apart.
 Duplicates and deletions offer their distinct decisions, with the candidates side by
 side with the Twizzit record. Every decision goes through `twizzit.sync.resolve_conflict`,
 the same service the REST API calls; after one, the screen moves on to the next pending
@@ -29,13 +29,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from twizzit.admin.records import when
 from twizzit.admin.review import DecisionForm, FieldDecisionForm, shown
-from twizzit.jobs import enqueue_conflict_resolution
+from twizzit.admin.shotspot_data import when
 from twizzit.models import ConflictType, EntityType, EventMapping, Resolution, SyncConflict
-from twizzit.subjects import local_row, prefetch_local_rows, subject_name, twizzit_record
+from twizzit.services.jobs import enqueue_conflict_resolution
 from twizzit.sync import ResolutionError, resolve_conflict
-from twizzit.sync.decisions import applied_rows, decision_label, label, resolve_fields
+from twizzit.sync.field_decisions import applied_rows, decision_label, label, resolve_fields
 from twizzit.sync.resolution import SPECS
 from twizzit.sync.values import snapshot
 
@@ -49,8 +48,8 @@ KIND_IN_TITLE = {
 
 
 def record_name(conflict: SyncConflict) -> str:
-    """The person, team or game a conflict is about (`twizzit.subjects`)."""
-    return subject_name(conflict)
+    """The person, team or game a conflict is about (`SyncConflict.subject_name`)."""
+    return conflict.subject_name()
 
 
 class ConflictChangeList(ChangeList):
@@ -58,7 +57,7 @@ class ConflictChangeList(ChangeList):
 
     def get_results(self, request):
         super().get_results(request)
-        prefetch_local_rows(self.result_list)
+        SyncConflict.prefetch_local_rows(self.result_list)
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -181,14 +180,14 @@ class SyncConflictAdmin(admin.ModelAdmin):
         for row in rows:  # a duplicate's candidates, one cell each, beside Twizzit's value
             row["cells"] = [c["values"].get(row["name"], {"value": "—"}) for c in candidates]
         previous, following = self.neighbours(conflict)
-        local = local_row(conflict)
+        local = conflict.local_row()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": f"{record_name(conflict)} — {KIND_IN_TITLE[conflict.conflict_type]}",
             "conflict": conflict,
             "original": conflict,
-            "twizzit_record": twizzit_record(conflict),
+            "twizzit_record": conflict.twizzit_record(),
             "local_row": local,
             "local_url": self.row_url(local),
             "rows": rows,
@@ -280,7 +279,7 @@ class SyncConflictAdmin(admin.ModelAdmin):
     def calm_rows(conflict) -> list[dict]:
         """The record's other fields: not in conflict, so not asked about."""
         spec = SPECS.get(conflict.entity_type)
-        local = local_row(conflict)
+        local = conflict.local_row()
         if spec is None or local is None:
             return []
         names = [name for name in spec.fields if name not in conflict.fields]

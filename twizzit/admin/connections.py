@@ -25,12 +25,12 @@ from shotspot.forms import HTTPS_URLS
 from twizzit.admin.cockpit import cockpit_context, last_full_sync_cost, last_sync_cost
 from twizzit.admin.display import phases_of
 from twizzit.admin.forms import TwizzitConfigForm
-from twizzit.connections import delete_connection
-from twizzit.jobs import QuotaExhausted, SyncDisabled, enqueue_sync
 from twizzit.models import ApiUsage, SyncLog, SyncStatus, SyncTrigger, SyncType, TwizzitConfig
-from twizzit.quota import usage_this_month
+from twizzit.models.usage import usage_this_month
+from twizzit.services.connections import delete_connection
+from twizzit.services.jobs import QuotaExhausted, SyncDisabled, enqueue_sync
+from twizzit.services.verify import PROBED, verify_config
 from twizzit.sync.runs import SyncInProgress, active_run, request_cancel
-from twizzit.verify import PROBED, verify_config
 
 REPORT_SESSION_KEY = "twizzit-verify-report-{pk}"
 

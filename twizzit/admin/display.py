@@ -47,13 +47,6 @@ def age_in_seconds(moment: datetime | None, now: datetime | None = None) -> str:
     return f"{max(elapsed, 0):.0f} s"
 
 
-def parse_moment(value: str | datetime | None) -> datetime | None:
-    """A datetime from the ISO strings of `twizzit.status` (templates localise it)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value)
-
-
 def status_badge(status: str) -> str:
     label = SyncStatus(status).label if status in SyncStatus.values else status
     return format_html(

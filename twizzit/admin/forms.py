@@ -3,8 +3,12 @@
 from django import forms
 
 from shotspot.forms import https_formfield
-from twizzit.connections import CREDENTIAL_TARGET_FIELDS, password_again_error, retargeted_fields
 from twizzit.models import TwizzitConfig
+from twizzit.services.connections import (
+    CREDENTIAL_TARGET_FIELDS,
+    password_again_error,
+    retargeted_fields,
+)
 
 
 class TwizzitConfigForm(forms.ModelForm):
@@ -28,7 +32,7 @@ class TwizzitConfigForm(forms.ModelForm):
         if not self.instance.has_password and not cleaned.get("api_password"):
             self.add_error("api_password", "A new connection needs the Twizzit password.")
         elif not cleaned.get("api_password"):
-            # The same rule as the API and the CLI (twizzit.connections).
+            # The same rule as the API and the CLI (twizzit.services.connections).
             wanted = {name: cleaned[name] for name in CREDENTIAL_TARGET_FIELDS if name in cleaned}
             changed = retargeted_fields(self.instance, wanted)
             if changed:

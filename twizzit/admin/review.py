@@ -5,7 +5,7 @@
   "Yes"/"No", a date in the local format, "—" for nothing).
 - `FieldDecisionForm`: a "changed on both sides" conflict, one row per conflicting field:
   ShotSpot's value, Twizzit's value, or a value typed in. It builds the decisions that
-  `twizzit.sync.decisions.resolve_fields` takes, and puts that service's refusals back on
+  `twizzit.sync.field_decisions.resolve_fields` takes, and puts that service's refusals back on
   the fields they name.
 - `DecisionForm`: the other kinds, the distinct decisions of `choices_for` (and for
   a duplicate, which candidate to link).
@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 
 from shotspot.models import Club, Season, Team
 from twizzit.models import ConflictType, Resolution
-from twizzit.sync.decisions import SHOTSPOT, TWIZZIT, TYPED, choices_for, label
+from twizzit.sync.field_decisions import SHOTSPOT, TWIZZIT, TYPED, choices_for, label
 from twizzit.sync.resolution import SPECS
 
 TYPED_CHOICE = "typed"

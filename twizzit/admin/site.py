@@ -1,8 +1,8 @@
 """The admin site's face: "ShotSpot administration", and "View site" opens the API docs.
 
-The index's "needs attention" panel is `templates/admin/index.html`, filled by the
+The index's "needs attention" panel is `twizzit/templates/admin/index.html`, filled by the
 `attention_panel` tag (`twizzit/templatetags/twizzit_admin.py`) from
-`twizzit.attention.needs_attention`.
+`twizzit.services.attention.needs_attention`.
 """
 
 from django.contrib import admin

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from rest_framework import serializers
 
-from twizzit.notify.recipients import format_email_list, parse_email_list
+from twizzit.validators import format_email_list, parse_email_list
 
 
 class StrictTypeMixin:

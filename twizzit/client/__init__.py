@@ -20,7 +20,7 @@ client spends calls as if they were money:
 - Every failure becomes one of the `TwizzitError` classes; their messages, the logs and
   the client's repr never hold the password or the token.
 
-Nothing here imports Django: `twizzit.gateway` wires a connection row to a client (its
+Nothing here imports Django: `twizzit.connection.gateway` wires a connection row to a client (its
 sealed token cache and its quota meter). See docs/client.md.
 
 The package: `errors` (the failures), `stores` (token store and usage meter protocols),

@@ -1,5 +1,5 @@
 """The two small protocols through which the client reaches storage, a token store
-and a usage meter (`twizzit.gateway` implements both on the database), and their
+and a usage meter (`twizzit.connection.gateway` implements both on the database), and their
 in-memory defaults.
 """
 

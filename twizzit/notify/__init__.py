@@ -20,6 +20,7 @@ Who receives it: the connection's `notify_emails`, or, when empty, every active
 superuser with an e-mail address (`recipients`). Each kind has a switch on the connection
 (`notify_failed_runs`, ...); `settings.NOTIFICATIONS_ENABLED` switches all of them off.
 
-Modules: `models` (the record), `recipients` (addresses), `compose` (subject and bodies
-from templates/twizzit/email/), `events` (the hooks), `delivery` (sending and retrying).
+Modules: `recipients` (addresses), `compose` (subject and bodies
+from twizzit/templates/twizzit/email/), `events` (the hooks), `delivery` (sending and retrying).
+The record itself is `twizzit.models.Notification`.
 """

@@ -1,6 +1,6 @@
 """The words of each notification: a subject, and plain-text and HTML bodies from templates.
 
-Bodies are rendered when the event is recorded, from templates/twizzit/email/<kind>.txt
+Bodies are rendered when the event is recorded, from twizzit/templates/twizzit/email/<kind>.txt
 and .html, so the record shows exactly what went out. What a mail may hold: the
 connection's name, the run's type, trigger, status, reason and counts, the names of the
 records in conflict, quota figures, and links into the admin (settings.SITE_URL). What it
@@ -19,8 +19,6 @@ from django.utils import timezone
 
 from twizzit.logging_filters import redact
 from twizzit.models import ConflictType, NotificationKind, SyncConflict, SyncLog, TwizzitConfig
-from twizzit.schedules import timing_for
-from twizzit.subjects import local_row, prefetch_local_rows, subject_name, twizzit_record
 
 ENTITIES = ("seasons", "teams", "players", "rosters")  # in the order a run syncs them
 MAX_NAMES = 10  # records named in a conflict digest; the rest are counted
@@ -127,13 +125,13 @@ def recovered(config: TwizzitConfig, log: SyncLog, previous: SyncLog) -> Mail:
 
 def conflict_label(conflict: SyncConflict) -> str:
     """The record's name and nothing more: no values from either side."""
-    if local_row(conflict) is not None:
-        return subject_name(conflict)
-    return f"{twizzit_record(conflict)} in Twizzit"
+    if conflict.local_row() is not None:
+        return conflict.subject_name()
+    return f"{conflict.twizzit_record()} in Twizzit"
 
 
 def conflicts(config: TwizzitConfig, log: SyncLog, new: list[SyncConflict]) -> Mail:
-    prefetch_local_rows(new[:MAX_NAMES])
+    SyncConflict.prefetch_local_rows(new[:MAX_NAMES])
     by_type = {}
     for conflict in new:
         by_type[conflict.conflict_type] = by_type.get(conflict.conflict_type, 0) + 1
@@ -166,7 +164,7 @@ def quota(kind: str, config: TwizzitConfig, *, month, renews, calls: int, limit:
         "calls": calls,
         "limit": limit,
         "percent": calls * 100 // limit if limit else 100,  # 99 % until it is all spent
-        "has_schedule": timing_for(config) is not None,
+        "has_schedule": config.syncs_by_itself,
     }
     if kind == NotificationKind.QUOTA_SPENT:
         context["subject"] = (

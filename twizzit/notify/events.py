@@ -27,9 +27,11 @@ from twizzit.models import (
     SyncType,
     TwizzitConfig,
 )
+from twizzit.models.usage import next_month, usage_this_month
 from twizzit.notify import compose
 from twizzit.notify.delivery import enqueue
-from twizzit.notify.recipients import format_email_list, recipients_for
+from twizzit.notify.recipients import recipients_for
+from twizzit.validators import format_email_list
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +206,6 @@ def quota_spent(config: TwizzitConfig, month: date) -> Notification | None:
 
 
 def _quota(kind: str, prefix: str, config: TwizzitConfig, month: date):
-    from twizzit.quota import next_month, usage_this_month  # (quota imports this module)
 
     def build():
         calls, limit = usage_this_month(config)

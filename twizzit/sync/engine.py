@@ -40,8 +40,9 @@ from twizzit.client import (
     TwizzitQuotaError,
     TwizzitRateLimitError,
 )
+from twizzit.connection.gateway import client_for
+from twizzit.connection.meter import mark_rate_limited
 from twizzit.crypto import SecretDecryptionError
-from twizzit.gateway import client_for
 from twizzit.mappers import groups, rosters
 from twizzit.mappers.base import MappingError
 from twizzit.models import (
@@ -54,7 +55,6 @@ from twizzit.models import (
     TwizzitConfig,
 )
 from twizzit.notify import events as notify_events
-from twizzit.quota import mark_rate_limited
 from twizzit.sync import games, runs, selected
 from twizzit.sync.entities import PlayerImporter, SeasonImporter, TeamImporter
 from twizzit.sync.liveness import Heartbeat
@@ -124,7 +124,7 @@ def run_sync(
     """Run a sync now, in this process, and return its finished SyncLog.
 
     Raises `SyncInProgress` when the connection already has an active run. With
-    `sync_log` (a pending run created by `twizzit.jobs.enqueue_sync`) that run is executed.
+    `sync_log` (a pending run created by `twizzit.services.jobs.enqueue_sync`) that run is executed.
     A "selected" sync takes `selection` ({"contact_ids": [...], "group_ids": [...]}).
     """
     if sync_log is None:

@@ -13,9 +13,9 @@ from shotspot.models import Club, Player, Season, Team
 from twizzit.mappers import contacts, groups, seasons
 from twizzit.mappers.base import record_hash
 from twizzit.models import ClubMapping, EntityType, PlayerMapping, SeasonMapping, TeamMapping
-from twizzit.sync.actions import Candidate
 from twizzit.sync.importer import RecordImporter
 from twizzit.sync.matching import player_candidates
+from twizzit.sync.verdicts import Candidate
 
 
 class SeasonImporter(RecordImporter):

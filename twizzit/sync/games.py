@@ -37,9 +37,9 @@ from twizzit.models import (
     EventMapping,
     SeasonMapping,
 )
-from twizzit.sync.actions import Candidate
 from twizzit.sync.importer import RecordImporter
 from twizzit.sync.rosters import followed_teams
+from twizzit.sync.verdicts import Candidate
 
 ENTITY = "games"
 SCORES = ("home_score", "away_score")

@@ -33,7 +33,11 @@ from django.db import DatabaseError, transaction
 
 from twizzit.mappers.base import Mapped, MappingError, is_int, record_hash
 from twizzit.models import ConflictPolicy, ConflictType
-from twizzit.sync.actions import (
+from twizzit.sync.conflicts import ConflictDraft, PendingConflicts
+from twizzit.sync.deletions import DeletionJudge
+from twizzit.sync.merge import MergeResult, merge
+from twizzit.sync.values import diff, json_value, snapshot
+from twizzit.sync.verdicts import (
     CREATE,
     DELETED_LOCALLY,
     DUPLICATE,
@@ -42,12 +46,8 @@ from twizzit.sync.actions import (
     RECREATE,
     UPDATE,
     Candidate,
-    Decision,
+    Verdict,
 )
-from twizzit.sync.conflicts import ConflictDraft, PendingConflicts
-from twizzit.sync.deletions import DeletionJudge
-from twizzit.sync.merge import MergeResult, merge
-from twizzit.sync.values import diff, json_value, snapshot
 from twizzit.sync.writing import PageWriter
 
 
@@ -223,7 +223,7 @@ class RecordImporter(PageWriter, DeletionJudge):
         return {getattr(mapping, self.remote_attr): mapping for mapping in mappings}
 
     # --- deciding ----------------------------------------------------------------------
-    def decide(self, work: list[Mapped], mappings: dict) -> list[Decision]:
+    def decide(self, work: list[Mapped], mappings: dict) -> list[Verdict]:
         policy = self.config.conflict_policy
         unmapped = [mapped for mapped in work if mapped.twizzit_id not in mappings]
         candidates = self.find_candidates(unmapped) if unmapped else {}
@@ -245,7 +245,7 @@ class RecordImporter(PageWriter, DeletionJudge):
                     defaults=self.defaults,
                 )
                 decisions.append(
-                    Decision(
+                    Verdict(
                         UPDATE,
                         mapped,
                         remote,
@@ -257,7 +257,7 @@ class RecordImporter(PageWriter, DeletionJudge):
                 )
         return decisions
 
-    def decide_unmapped(self, mapped, remote, candidates, policy) -> Decision:
+    def decide_unmapped(self, mapped, remote, candidates, policy) -> Verdict:
         options = [
             candidate
             for candidate in candidates.get(mapped.twizzit_id, [])
@@ -269,7 +269,7 @@ class RecordImporter(PageWriter, DeletionJudge):
             result = merge(
                 {}, snapshot(local, self.fields), remote, policy=policy, defaults=self.defaults
             )
-            return Decision(
+            return Verdict(
                 LINK,
                 mapped,
                 remote,
@@ -287,21 +287,21 @@ class RecordImporter(PageWriter, DeletionJudge):
                     for c in options
                 ],
             )
-            return Decision(DUPLICATE, mapped, remote, conflict=draft)
-        return Decision(CREATE, mapped, remote)
+            return Verdict(DUPLICATE, mapped, remote, conflict=draft)
+        return Verdict(CREATE, mapped, remote)
 
-    def decide_deleted_locally(self, mapped, remote, mapping, policy) -> Decision:
+    def decide_deleted_locally(self, mapped, remote, mapping, policy) -> Verdict:
         if policy == ConflictPolicy.TWIZZIT_WINS:
-            return Decision(RECREATE, mapped, remote, mapping=mapping)
+            return Verdict(RECREATE, mapped, remote, mapping=mapping)
         if policy == ConflictPolicy.SHOTSPOT_WINS:
-            return Decision(KEEP_DELETED, mapped, remote, mapping=mapping)
+            return Verdict(KEEP_DELETED, mapped, remote, mapping=mapping)
         draft = ConflictDraft(
             twizzit_id=mapped.twizzit_id,
             conflict_type=ConflictType.DELETED_IN_SHOTSPOT,
             twizzit_data=remote,
             base_data=mapping.base_data,
         )
-        return Decision(DELETED_LOCALLY, mapped, remote, mapping=mapping, conflict=draft)
+        return Verdict(DELETED_LOCALLY, mapped, remote, mapping=mapping, conflict=draft)
 
     def mismatch(self, mapped, local, result: MergeResult) -> ConflictDraft | None:
         if not result.has_conflicts:
@@ -318,7 +318,7 @@ class RecordImporter(PageWriter, DeletionJudge):
         )
 
     # --- counting, previewing, writing ---------------------------------------------------
-    def tally(self, decision: Decision) -> None:
+    def tally(self, decision: Verdict) -> None:
         count = self.report.count
         action, result = decision.action, decision.result
         if action in (CREATE, RECREATE):
@@ -338,7 +338,7 @@ class RecordImporter(PageWriter, DeletionJudge):
         if action == RECREATE:
             count(self.entity, "policy_decided")
 
-    def preview(self, decisions: list[Decision]) -> None:
+    def preview(self, decisions: list[Verdict]) -> None:
         planned = self.ctx.planned.setdefault(self.entity, set())
         for decision in decisions:
             self.tally(decision)

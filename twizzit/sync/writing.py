@@ -13,8 +13,8 @@ from django.utils import timezone
 from shotspot.models import SyncSource
 from twizzit.mappers.base import Mapped
 from twizzit.sync import bulk
-from twizzit.sync.actions import CREATE, KEEP_DELETED, LINK, RECREATE, SETTLING, UPDATE, Decision
 from twizzit.sync.values import assign
+from twizzit.sync.verdicts import CREATE, KEEP_DELETED, LINK, RECREATE, SETTLING, UPDATE, Verdict
 
 
 class PageWriter:
@@ -34,7 +34,7 @@ class PageWriter:
             remote_hash=remote_hash,
         )
 
-    def write(self, decisions: list[Decision]) -> None:
+    def write(self, decisions: list[Verdict]) -> None:
         now = timezone.now()
         new_locals, new_mappings = [], []  # parallel: (decision, instance)
         changed_locals, changed_fields = [], set()

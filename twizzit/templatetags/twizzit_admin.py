@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 
 from twizzit.admin.cockpit import conflicts_url
-from twizzit.attention import PENDING_CONFLICTS, needs_attention
+from twizzit.services.attention import PENDING_CONFLICTS, needs_attention
 
 register = template.Library()
 

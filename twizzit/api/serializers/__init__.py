@@ -3,7 +3,7 @@
 Fields keep the models' names; request fields take JSON as typed (`twizzit.api.fields`).
 The Twizzit password goes in as `api_password` and never comes out: responses say only
 `password_set`. Neither the token nor any sealed value is a field of any serializer.
-Saving goes through `twizzit.connections`, so the API validates a connection exactly as
+Saving goes through `twizzit.services.connections`, so the API validates a connection exactly as
 the CLI and the admin do.
 
 The JSON columns (sync stats, error entries, planned changes, conflict values) are

@@ -15,7 +15,6 @@ from twizzit.models import (
     Resolution,
     SyncConflict,
 )
-from twizzit.subjects import local_row, subject_name
 
 
 # --- conflicts ------------------------------------------------------------------------------
@@ -72,11 +71,11 @@ class ConflictSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_local_id(self, conflict) -> int | None:
-        row = local_row(conflict)
+        row = conflict.local_row()
         return row.pk if row is not None else None
 
     def get_label(self, conflict) -> str:
-        return subject_name(conflict)
+        return conflict.subject_name()
 
     @extend_schema_field(ConflictFieldSerializer(many=True))
     def field_values(self, conflict) -> list[dict]:

@@ -15,12 +15,12 @@ from twizzit.api.fields import (
     StrictURLField,
 )
 from twizzit.api.serializers.common import MAX_INT
-from twizzit.connections import create_connection, update_connection
 from twizzit.mappers import events, rosters
 from twizzit.mappers.base import MappingError
 from twizzit.models import (
     TwizzitConfig,
 )
+from twizzit.services.connections import create_connection, update_connection
 from twizzit.validators import validate_api_base_url
 
 
@@ -168,7 +168,7 @@ class ReadableSerializer(serializers.Serializer):
 
 
 class VerifyReportSerializer(serializers.Serializer):
-    """twizzit.verify.VerifyReport.as_dict()."""
+    """twizzit.services.verify.VerifyReport.as_dict()."""
 
     ok = serializers.BooleanField(help_text="Credentials accepted and everything readable.")
     credentials_accepted = serializers.BooleanField()

@@ -179,9 +179,9 @@ class SyncLogDetailSerializer(SyncLogSerializer):
         return PlannedChangeSerializer(changes, many=True).data
 
 
-# --- status (twizzit.status.connection_status) ------------------------------------------
+# --- status (twizzit.services.status.connection_status) -----------------------------------------
 class StatusConnectionSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     organization_id = serializers.IntegerField()
     organization_name = serializers.CharField()
     sync_enabled = serializers.BooleanField()
@@ -189,25 +189,30 @@ class StatusConnectionSerializer(serializers.Serializer):
 
 
 class RunningSyncSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     sync_type = serializers.CharField()
     dry_run = serializers.BooleanField(help_text="A preview: computes, writes nothing.")
     status = serializers.CharField(
+        source="shown_status",
         help_text='pending, running, or "stale": running, but its heartbeat stopped longer '
-        "ago than the lease (its process is presumed dead; the next sync frees it)."
+        "ago than the lease (its process is presumed dead; the next sync frees it).",
     )
     started_at = serializers.DateTimeField(allow_null=True)
     heartbeat_at = serializers.DateTimeField(allow_null=True)
-    heartbeat_age_seconds = serializers.IntegerField(
-        allow_null=True, help_text="Seconds since the run last showed it is alive."
+    heartbeat_age_seconds = serializers.SerializerMethodField(
+        help_text="Seconds since the run last showed it is alive."
     )
     progress = serializers.JSONField()
     stats = serializers.JSONField()
     api_calls = serializers.IntegerField()
 
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_heartbeat_age_seconds(self, log) -> int | None:
+        return round(log.heartbeat_age) if log.heartbeat_age is not None else None
+
 
 class FinishedSyncSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     sync_type = serializers.CharField()
     dry_run = serializers.BooleanField(help_text="A preview: computes, writes nothing.")
     status = serializers.CharField()
@@ -218,7 +223,7 @@ class FinishedSyncSerializer(serializers.Serializer):
 
 
 class ApiUsageSerializer(serializers.Serializer):
-    month = serializers.CharField(help_text="YYYY-MM")
+    month = serializers.SerializerMethodField(help_text="YYYY-MM")
     calls = serializers.IntegerField()
     limit = serializers.IntegerField()
     remaining = serializers.IntegerField()
@@ -227,14 +232,18 @@ class ApiUsageSerializer(serializers.Serializer):
     )
     rate_limited_at = serializers.DateTimeField(allow_null=True)
 
+    @extend_schema_field(serializers.CharField())
+    def get_month(self, usage) -> str:
+        return f"{usage.month:%Y-%m}"
+
 
 class ConnectionStatusSerializer(serializers.Serializer):
-    """twizzit.status.connection_status(config)."""
+    """twizzit.services.status.connection_status(config), as the API and the CLI print it."""
 
-    connection = StatusConnectionSerializer()
+    connection = StatusConnectionSerializer(source="config")
     running = RunningSyncSerializer(allow_null=True)
     last_sync = FinishedSyncSerializer(allow_null=True)
     recent = FinishedSyncSerializer(many=True)
     pending_conflicts = serializers.IntegerField()
-    api_usage = ApiUsageSerializer()
+    api_usage = ApiUsageSerializer(source="usage")
     next_scheduled_run = serializers.DateTimeField(allow_null=True)

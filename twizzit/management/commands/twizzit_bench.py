@@ -9,7 +9,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from twizzit.benchmark import run_benchmark
+from twizzit.bench.sync_bench import run_benchmark
 
 COLUMNS = [
     ("name", "run", 20),

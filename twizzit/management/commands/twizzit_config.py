@@ -20,8 +20,8 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from twizzit.connections import create_connection, delete_connection, update_connection
 from twizzit.models import DEFAULT_API_BASE_URL, ConflictPolicy, SyncFrequency, TwizzitConfig
+from twizzit.services.connections import create_connection, delete_connection, update_connection
 from twizzit.sync.runs import SyncInProgress
 
 USAGE_ERROR = 2
@@ -237,7 +237,7 @@ class Command(BaseCommand):
         )
 
     def handle_test(self, options):
-        from twizzit.verify import print_report, verify_config
+        from twizzit.services.verify import print_report, verify_config
 
         report = verify_config(get_config(options["org"]))
         print_report(report, self.stdout)

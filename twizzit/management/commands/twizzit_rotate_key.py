@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from twizzit.connections import rotate_encryption_key
 from twizzit.crypto import SecretDecryptionError
+from twizzit.services.connections import rotate_encryption_key
 
 
 class Command(BaseCommand):

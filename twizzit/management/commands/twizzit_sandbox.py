@@ -16,9 +16,9 @@ import threading
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from twizzit.connections import create_connection, update_connection
 from twizzit.models import TwizzitConfig
 from twizzit.sandbox import ORGANIZATION_NAME, SandboxServer
+from twizzit.services.connections import create_connection, update_connection
 
 
 def register_sandbox_connection(server: SandboxServer) -> tuple[TwizzitConfig, bool]:

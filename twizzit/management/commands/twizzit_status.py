@@ -4,19 +4,19 @@
 
 The run in progress with its progress, the last five runs, pending conflicts, the
 Twizzit calls spent this month against the limit, and the next scheduled run. With
---json it prints `twizzit.status.connection_status` as it is; without, the same in words,
-times in SCHEDULER_TIMEZONE. Exit code 2 for an unknown organisation.
+--json it prints the REST API's status document; without, the same in words, times in
+SCHEDULER_TIMEZONE. Exit code 2 for an unknown organisation.
 """
 
 import json
-from datetime import datetime
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from twizzit.api.serializers import ConnectionStatusSerializer
+from twizzit.connection.schedules import scheduler_zone
 from twizzit.management.commands.twizzit_config import get_config
-from twizzit.schedules import scheduler_zone
-from twizzit.status import connection_status
+from twizzit.services.status import ConnectionStatus, connection_status
 
 
 class Command(BaseCommand):
@@ -29,60 +29,61 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         status = connection_status(get_config(options["org"]))
         if options["json"]:
-            self.stdout.write(json.dumps(status, indent=2))
+            # The REST API's shape: one description of the status for both.
+            self.stdout.write(json.dumps(ConnectionStatusSerializer(status).data, indent=2))
             return
         self.show(status)
 
-    def show(self, status: dict) -> None:
-        connection = status["connection"]
-        automatic = connection["auto_sync_frequency"] if connection["sync_enabled"] else "off"
+    def show(self, status: ConnectionStatus) -> None:
+        config = status.config
+        automatic = config.auto_sync_frequency if config.sync_enabled else "off"
         self.stdout.write(
-            f"{connection['organization_name']} ({connection['organization_id']}), "
-            f"automatic sync: {automatic}"
+            f"{config.organization_name} ({config.organization_id}), automatic sync: {automatic}"
         )
-        running = status["running"]
+        running = status.running
         if running is None:
             self.stdout.write("Running: nothing")
         else:
-            processed = (running["progress"] or {}).get("processed", {})
+            progress = running.progress or {}
+            processed = progress.get("processed", {})
             counts = ", ".join(f"{entity} {n}" for entity, n in processed.items() if n)
-            phase = (running["progress"] or {}).get("phase", "waiting for a worker")
-            since = local(running["started_at"]) or "not started yet"
-            kind = "preview (dry run)" if running["dry_run"] else "sync"
-            age = running["heartbeat_age_seconds"]
-            heartbeat = f"; last heartbeat {age} s ago" if age is not None else ""
+            phase = progress.get("phase", "waiting for a worker")
+            since = local(running.started_at) or "not started yet"
+            kind = "preview (dry run)" if running.dry_run else "sync"
+            age = running.heartbeat_age
+            heartbeat = f"; last heartbeat {round(age)} s ago" if age is not None else ""
             self.stdout.write(
-                f"Running: {kind} #{running['id']} ({running['sync_type']}), "
-                f"{running['status']} since {since}; phase {phase}; records so far: "
-                f"{counts or 'none'}; {running['api_calls']} API calls{heartbeat}"
+                f"Running: {kind} #{running.pk} ({running.sync_type}), "
+                f"{running.shown_status} since {since}; phase {phase}; records so far: "
+                f"{counts or 'none'}; {running.api_calls} API calls{heartbeat}"
             )
-            if running["status"] == "stale":
+            if running.is_stale:
                 self.stdout.write(
                     "          Stale: its process seems to have stopped; the next sync of "
                     "this connection marks it interrupted and runs."
                 )
-        self.stdout.write("Recent runs:" if status["recent"] else "Recent runs: none yet")
-        for run in status["recent"]:
-            seconds = f"{run['duration_ms'] / 1000:.1f} s" if run["duration_ms"] is not None else ""
-            kind = "preview" if run["dry_run"] else ""
+        self.stdout.write("Recent runs:" if status.recent else "Recent runs: none yet")
+        for run in status.recent:
+            seconds = f"{run.duration_ms / 1000:.1f} s" if run.duration_ms is not None else ""
+            kind = "preview" if run.dry_run else ""
             self.stdout.write(
-                f"  #{run['id']:<6} {run['status']:<10}{run['sync_type']:<9}{kind:<8}"
-                f"{local(run['completed_at']) or '':<18}{seconds:>9}  {changes(run['stats'])}"
+                f"  #{run.pk:<6} {run.status:<10}{run.sync_type:<9}{kind:<8}"
+                f"{local(run.completed_at) or '':<18}{seconds:>9}  {changes(run.stats or {})}"
             )
-            if run["message"]:
-                self.stdout.write(f"          {run['message']}")
-        self.stdout.write(f"Pending conflicts: {status['pending_conflicts']}")
-        usage = status["api_usage"]
+            if run.message:
+                self.stdout.write(f"          {run.message}")
+        self.stdout.write(f"Pending conflicts: {status.pending_conflicts}")
+        usage = status.usage
         self.stdout.write(
-            f"Twizzit calls in {usage['month']}: {usage['calls']} of {usage['limit']} calls "
-            f"({usage['remaining']} left)"
+            f"Twizzit calls in {usage.month:%Y-%m}: {usage.calls} of {usage.limit} calls "
+            f"({usage.remaining} left)"
         )
-        if usage["possibly_spent"]:
+        if usage.possibly_spent:
             self.stdout.write(
                 f"  Twizzit rate-limited this connection without saying for how long on "
-                f"{local(usage['rate_limited_at'])}: its quota may already be spent."
+                f"{local(usage.rate_limited_at)}: its quota may already be spent."
             )
-        next_run = local(status["next_scheduled_run"])
+        next_run = local(status.next_scheduled_run)
         self.stdout.write(
             f"Next scheduled run: {next_run} {scheduler_zone().key}"
             if next_run
@@ -104,8 +105,8 @@ def changes(stats: dict) -> str:
     return "; ".join(parts) or "no changes"
 
 
-def local(iso: str | None) -> str | None:
-    """An ISO timestamp as a person reads it, in the scheduler's time zone."""
-    if not iso:
+def local(moment) -> str | None:
+    """A moment as a person reads it, in the scheduler's time zone."""
+    if moment is None:
         return None
-    return f"{timezone.localtime(datetime.fromisoformat(iso), scheduler_zone()):%Y-%m-%d %H:%M}"
+    return f"{timezone.localtime(moment, scheduler_zone()):%Y-%m-%d %H:%M}"

@@ -79,7 +79,7 @@ class Command(BaseCommand):
             raise CommandError(f"Sync #{log.pk} failed: {log.message}", returncode=1)
 
     def enqueue(self, config, options):
-        from twizzit.jobs import QuotaExhausted, SyncDisabled, enqueue_sync
+        from twizzit.services.jobs import QuotaExhausted, SyncDisabled, enqueue_sync
 
         # django-q2 logs "Enqueued [shotspot] 1" at INFO; the sentence below tells a
         # person the same, and --json output must be the only thing printed.

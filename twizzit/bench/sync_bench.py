@@ -28,10 +28,10 @@ import psutil
 from django.db import connection, connections
 from django.test.utils import override_settings
 
+from twizzit.bench.querycount import count_queries
 from twizzit.client import TwizzitClient
-from twizzit.connections import create_connection
-from twizzit.querycount import count_queries
 from twizzit.sandbox import ORGANIZATION_NAME, SandboxServer
+from twizzit.services.connections import create_connection
 from twizzit.sync import run_sync
 
 

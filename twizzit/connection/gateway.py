@@ -3,7 +3,7 @@
 `client_for(config)` builds the `TwizzitClient` of a `TwizzitConfig`: the password is
 opened only when a login needs it, the token is cached sealed on the connection row (so
 every process and every run reuses one login while it is valid), and every call is
-spent from the connection's monthly quota (`twizzit.quota.ApiUsageMeter`).
+spent from the connection's monthly quota (`twizzit.connection.meter.ApiUsageMeter`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import logging
 from datetime import datetime
 
 from twizzit.client import TwizzitClient
+from twizzit.connection.meter import ApiUsageMeter
 from twizzit.crypto import SecretDecryptionError
 from twizzit.models import TwizzitConfig
-from twizzit.quota import ApiUsageMeter
 
 logger = logging.getLogger(__name__)
 

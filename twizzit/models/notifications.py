@@ -1,6 +1,7 @@
 """The record of every notification: what was (or will be) mailed, to whom, and how it went.
 
-Imported by `twizzit.models`, so it belongs to the twizzit app like the other models.
+One of the twizzit app's models (`twizzit.models` re-exports it); `twizzit.notify` records
+and sends them.
 """
 
 from __future__ import annotations

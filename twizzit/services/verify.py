@@ -26,8 +26,8 @@ from twizzit.client import (
     TwizzitError,
     TwizzitPermissionError,
 )
+from twizzit.connection.gateway import client_for
 from twizzit.crypto import SecretDecryptionError
-from twizzit.gateway import client_for
 from twizzit.models import TwizzitConfig
 
 PROBED = ("seasons", "groups", "contacts")

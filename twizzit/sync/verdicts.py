@@ -1,7 +1,8 @@
-"""What the importer decides for one record: its action, and the rows it may match.
+"""The importer's verdict on one record: its action, and the rows it may match.
 
-The importer (`importer.py`) decides one `Decision` per changed record of a page; the
-writer (`writing.py`) turns a page of decisions into bulk statements.
+The importer (`importer.py`) reaches one `Verdict` per changed record of a page; the
+writer (`writing.py`) turns a page of verdicts into bulk statements. (A person deciding a
+conflict field by field is another thing: `field_decisions.py`.)
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class Candidate:
 
 
 @dataclass
-class Decision:
+class Verdict:
     """What one record's sync will do."""
 
     action: str

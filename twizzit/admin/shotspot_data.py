@@ -10,7 +10,7 @@ without the integration. What it adds:
   only the sync and the conflict resolutions decide it;
 - on a synced row's change page a box: connection, Twizzit id, last synced, links to the
   mapping and to the sync run that last touched it, and a warning while a conflict waits;
-- the action "Re-sync selected from Twizzit" (`twizzit.resync`), also offered on the
+- the action "Re-sync selected from Twizzit" (`twizzit.services.resync`), also offered on the
   mappings' lists (`registrations.py`).
 """
 
@@ -36,8 +36,8 @@ from twizzit.models import (
     SyncType,
     TeamMapping,
 )
-from twizzit.resync import resync_players, resync_teams
-from twizzit.sync.decisions import label
+from twizzit.services.resync import resync_players, resync_teams
+from twizzit.sync.field_decisions import label
 
 
 def when(moment) -> str:
@@ -107,7 +107,7 @@ class TwizzitRecordMixin:
     mapping_model = None
     remote_attr = ""  # "twizzit_contact_id"
     local_attr = ""  # "player"
-    change_form_template = "admin/twizzit/records/change_form.html"
+    change_form_template = "admin/twizzit/shotspot_data/change_form.html"
 
     class Media:
         css = {"all": ["twizzit/admin/records.css"]}

@@ -22,7 +22,7 @@ from twizzit.models import (
     SyncType,
     TwizzitConfig,
 )
-from twizzit.quota import month_of, today, warning_threshold
+from twizzit.models.usage import this_month, warning_threshold
 from twizzit.sync.runs import lease_window
 
 PENDING_CONFLICTS = "pending_conflicts"
@@ -48,7 +48,7 @@ class ConnectionAttention:
 
 def needs_attention() -> list[ConnectionAttention]:
     """Every connection with something to say, in name order (a few queries in all)."""
-    month = month_of(today())
+    month = this_month()
     newest_finished = (
         SyncLog.objects.filter(config=OuterRef("pk"))
         .exclude(status__in=ACTIVE_STATUSES)

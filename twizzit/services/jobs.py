@@ -39,8 +39,8 @@ from twizzit.models import (
     SyncType,
     TwizzitConfig,
 )
+from twizzit.models.usage import renews_on, would_exceed
 from twizzit.notify import delivery
-from twizzit.quota import renews_on, would_exceed
 from twizzit.sync import run_sync, runs
 from twizzit.sync.runs import SyncInProgress, create_run, reserve
 

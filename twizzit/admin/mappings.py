@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from twizzit.admin.records import report_resync
 from twizzit.admin.review import shown
+from twizzit.admin.shotspot_data import report_resync
 from twizzit.models import (
     ClubMapping,
     EventMapping,
@@ -12,8 +12,8 @@ from twizzit.models import (
     SeasonMapping,
     TeamMapping,
 )
-from twizzit.resync import resync_mappings
-from twizzit.sync.decisions import label
+from twizzit.services.resync import resync_mappings
+from twizzit.sync.field_decisions import label
 from twizzit.sync.resolution import SPECS
 
 

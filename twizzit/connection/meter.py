@@ -1,5 +1,8 @@
 """The monthly Twizzit call quota of a connection, spent in the database before each call.
 
+Spending lives here; reading the month's usage lives with the row (`twizzit.models.usage`),
+so a page that shows the usage never reaches the notification hooks this module calls.
+
 Twizzit allows each account a tight, unpublished number of calls per month; every
 request counts, logins and retries included. `ApiUsageMeter` is the client's
 `UsageMeter` for one connection: before each HTTP request it adds one call to the
@@ -24,34 +27,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from twizzit.client import TwizzitQuotaError
-from twizzit.models import ApiUsage, TwizzitConfig
+from twizzit.models import ApiUsage, TwizzitConfig, usage
+from twizzit.models.usage import WARN_AT_PERCENT, next_month, warning_threshold
 from twizzit.notify import events as notify_events
 
 logger = logging.getLogger(__name__)
-
-WARN_AT_PERCENT = 90
-
-
-def today() -> date:
-    return timezone.localdate()
-
-
-def month_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def renews_on() -> date:
-    """The day this month's quota renews: the first of next month."""
-    return next_month(month_of(today()))
-
-
-def warning_threshold(limit: int) -> int:
-    """The first call count at or above 90% of the limit."""
-    return -(-limit * WARN_AT_PERCENT // 100)
 
 
 class ApiUsageMeter:
@@ -69,7 +49,7 @@ class ApiUsageMeter:
         return f"<ApiUsageMeter org={self.config.organization_id}>"
 
     def before_request(self, endpoint: str) -> None:
-        month = month_of(today())
+        month = usage.this_month()
         limit = self.config.monthly_call_limit
         pk = self._row_pk(month)
         spent = self._spend_one(pk, limit)
@@ -97,9 +77,9 @@ class ApiUsageMeter:
 
     def _row_pk(self, month: date) -> int:
         if self._row is None or self._row[0] != month:
-            usage, _ = ApiUsage.objects.get_or_create(config=self.config, month=month)
-            self._row = (month, usage.pk)
-            self._known_calls = usage.calls
+            row, _ = ApiUsage.objects.get_or_create(config=self.config, month=month)
+            self._row = (month, row.pk)
+            self._known_calls = row.calls
         return self._row[1]
 
     def _warn_once(self, pk: int, month: date, limit: int) -> None:
@@ -122,21 +102,5 @@ class ApiUsageMeter:
 
 def mark_rate_limited(config: TwizzitConfig) -> None:
     """Twizzit answered 429 without Retry-After: note that this month's quota may be spent."""
-    usage, _ = ApiUsage.objects.get_or_create(config=config, month=month_of(today()))
-    ApiUsage.objects.filter(pk=usage.pk).update(rate_limited_at=timezone.now())
-
-
-def usage_this_month(config: TwizzitConfig) -> tuple[int, int]:
-    """(calls spent this calendar month, the monthly limit) of a connection."""
-    calls = (
-        ApiUsage.objects.filter(config=config, month=month_of(today()))
-        .values_list("calls", flat=True)
-        .first()
-    )
-    return calls or 0, config.monthly_call_limit
-
-
-def would_exceed(config: TwizzitConfig, calls: int = 1) -> bool:
-    """True when spending `calls` more this month would pass the connection's limit."""
-    spent, limit = usage_this_month(config)
-    return spent + calls > limit
+    row, _ = ApiUsage.objects.get_or_create(config=config, month=usage.this_month())
+    ApiUsage.objects.filter(pk=row.pk).update(rate_limited_at=timezone.now())

@@ -2,7 +2,7 @@
 
 A person picks players or teams (or their mappings) in the admin. Each row is followed to
 the Twizzit records it mirrors through the mappings; per connection one background run
-of type "selected" is queued with those ids (`twizzit.jobs.enqueue_sync`), under the
+of type "selected" is queued with those ids (`twizzit.services.jobs.enqueue_sync`), under the
 same one-run-per-connection rule and quota check as any sync. A row that mirrors no
 Twizzit record (made by hand, unlinked, or a tombstone's empty side) is counted, not
 synced. Nothing here calls Twizzit; the worker does.
@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from twizzit.jobs import QuotaExhausted, enqueue_sync
 from twizzit.models import PlayerMapping, SyncLog, SyncTrigger, SyncType, TeamMapping, TwizzitConfig
+from twizzit.services.jobs import QuotaExhausted, enqueue_sync
 from twizzit.sync.runs import SyncInProgress
 from twizzit.sync.selected import SelectionError
 

@@ -9,6 +9,9 @@ have conflicts (Twizzit owns them), so theirs is always false. A game's Twizzit 
 event's id (a derby's two games share it). Routes: /api/players/, /api/teams/,
 /api/seasons/, /api/games/ (and /{id}/); same roles as the rest of the API (admins and
 coaches read).
+
+It lives on the integration's side, like `twizzit.admin.shotspot_data` for the admin:
+ShotSpot's own app imports nothing of Twizzit and works with the integration removed.
 """
 
 from __future__ import annotations
