@@ -30,6 +30,7 @@ screenshots: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports  # the layers of docs/architecture.md (pyproject.toml)
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
