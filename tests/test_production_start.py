@@ -40,7 +40,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 BASE_DIR = Path(settings.BASE_DIR)
 WAIT = 180  # seconds any one step may take before the test gives up
-ADMIN_PASSWORD = "Prod-Start-Pa55!"  # noqa: S105 (a test user's)
+ADMIN_PASSWORD = "Prod-Start-Pa55!"
 
 
 def free_port() -> int:
