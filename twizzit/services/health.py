@@ -93,11 +93,9 @@ class HealthReport:
 
     def summary(self) -> str:
         """One line: what a monitoring script or a person reads first."""
-        if self.ok:
-            return "ok: " + ", ".join(check.name for check in self.checks)
-        return "failing: " + "; ".join(
-            f"{check.name} ({check.detail})" for check in self.checks if not check.ok
-        )
+        shown = self.checks if self.ok else [check for check in self.checks if not check.ok]
+        words = "; ".join(f"{check.name} ({check.detail})" for check in shown)
+        return f"{'ok' if self.ok else 'failing'}: {words}"
 
 
 CHECK_NAMES = ("database", "broker", "workers", "janitor", "connections")
