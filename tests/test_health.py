@@ -17,6 +17,7 @@ from tests.conftest import CLUB_PASSWORD
 from tests.test_workers import jobs  # noqa: F401 (a fixture)
 from twizzit.connection.schedules import JANITOR_SCHEDULE, ensure_janitor_schedule
 from twizzit.models import SyncFrequency, SyncLog, SyncStatus, SyncTrigger, SyncType
+from twizzit.services.connections import create_connection
 from twizzit.services.health import WORKER_HEARTBEAT_SECONDS
 
 
@@ -153,6 +154,28 @@ def test_a_new_scheduled_connection_that_never_ran_is_not_late_yet(client, confi
     config.auto_sync_frequency = SyncFrequency.HOURLY
     config.save()
     assert get(client, "connections").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_poll_costs_four_queries_however_many_connections_there_are(
+    client, django_assert_max_num_queries
+):
+    ensure_janitor_schedule()
+    for org in range(5):
+        config = create_connection(
+            password=CLUB_PASSWORD,
+            organization_id=5000 + org,
+            organization_name=f"Club {org}",
+            api_base_url="https://app.twizzit.com",
+            api_username="club-api",
+            auto_sync_frequency=SyncFrequency.HOURLY,
+        )
+        finished_run(config, hours_ago=1)
+    # SELECT 1, the janitor's schedule, the connections with their last runs; (the last
+    # janitor task once it ran). The workers' heartbeat is read from the broker or cache.
+    with django_assert_max_num_queries(4):
+        response = get(client, "database", "broker", "janitor", "connections")
+    assert response.status_code == 200
 
 
 @pytest.mark.slow
