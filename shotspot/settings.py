@@ -71,6 +71,9 @@ if _PROXY_SSL_HEADER:
         "HTTP_" + _header.strip().upper().replace("-", "_"),
         _value.strip() or "https",
     )
+# A load balancer or container probe asks /health/ over plain http on the private network:
+# answer it there instead of redirecting it to https.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
 INSTALLED_APPS = [
     # Before the admin: the integration's templates/admin/index.html adds the attention panel.
@@ -92,6 +95,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Right after security: the collected static files (hashed names, gzip, a year's
+    # caching) are served by the web process itself, with DEBUG off as with it on.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -154,7 +160,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` (bin/web, the Dockerfile) puts the files whitenoise serves.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed names (cached for a year) and a gzip copy of each; see shotspot/static_storage.py.
+    "staticfiles": {"BACKEND": "shotspot.static_storage.StaticFilesStorage"},
+}
 
 # --- Background jobs (django-q2) ---------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -212,6 +224,22 @@ if CACHE_URL:
             "KEY_PREFIX": "shotspot",
         }
     }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The workers' heartbeat: every qcluster writes its status (django-q2's Stat, a few
+# seconds' lifetime) twice a second, and /health/ reads it. With REDIS_URL it lives in
+# Redis (the broker); with the ORM broker it needs a cache every process shares: CACHE_URL,
+# else a file cache under var/ (web and workers on one machine, as `make run` has them).
+if not REDIS_URL:
+    CACHES["workers"] = (
+        {**CACHES["default"], "KEY_PREFIX": "shotspot-workers"}
+        if CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "workers-cache"),
+        }
+    )
+    Q_CLUSTER["cache"] = "workers"
 
 # --- REST API (twizzit.api; see docs/api.md) ------------------------------------------
 REST_FRAMEWORK = {

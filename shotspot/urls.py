@@ -1,16 +1,11 @@
 from django.contrib import admin
-from django.http import JsonResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-
-def health(request):
-    return JsonResponse({"status": "ok"})
-
-
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("health/", health, name="health"),
+    # The database, the broker, the workers, the janitor, the connections' schedules.
+    path("health/", include("twizzit.api.health")),
     path("api/twizzit/", include("twizzit.api.urls")),
     path("api/", include("twizzit.api.shotspot_data")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
