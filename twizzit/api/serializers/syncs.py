@@ -87,6 +87,9 @@ class CountersSerializer(serializers.Serializer):
     errors = serializers.IntegerField(required=False)
     removed = serializers.IntegerField(required=False)
     policy_decided = serializers.IntegerField(required=False)
+    refused = serializers.IntegerField(
+        required=False, help_text="Values Twizzit sent that ShotSpot refused; the records synced."
+    )
 
 
 class SyncEntrySerializer(serializers.Serializer):
