@@ -176,9 +176,7 @@ def _email(record: dict, label: str, notes: list[str]) -> str:
     """The first valid address of the slots; a slot with two gives its first valid one."""
     typed = []  # (slot, its text) for every slot that holds something
     for slot_name in EMAIL_SLOTS:
-        value = text(
-            _slot(record, slot_name, label).get("email"), label=label, max_length=None
-        )
+        value = text(_slot(record, slot_name, label).get("email"), label=label, max_length=None)
         if value:
             typed.append((slot_name, value))
     for slot_name, value in typed:

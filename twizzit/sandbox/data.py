@@ -24,6 +24,7 @@ from datetime import date, timedelta
 
 from twizzit.sandbox import vocabulary as vocab
 from twizzit.sandbox.events import build_events
+from twizzit.sandbox.messy import messy_members
 from twizzit.sandbox.people import build_contact
 
 ORGANIZATION_ID = 1001
@@ -38,6 +39,7 @@ PLAYER, COACH, TEAM_MANAGER, REFEREE = (function[0] for function in vocab.CONTAC
 COMPETITIVE, RECREATIONAL, SUPPORTING = (kind[0] for kind in vocab.MEMBERSHIP_TYPES)
 
 FIRST_CONTACT_ID = 2_100_000
+FIRST_MESSY_CONTACT_ID = 2_900_001  # the members with messy values (`messy.py`)
 FIRST_GROUP_ID = 61_000
 FIRST_MEMBERSHIP_ID = 880_000
 
@@ -65,8 +67,15 @@ class SandboxData:
 
 
 def generate(
-    seed: int = 1, contacts: int = 300, groups: int = 24, current_season: int = CURRENT_SEASON_START
+    seed: int = 1,
+    contacts: int = 300,
+    groups: int = 24,
+    current_season: int = CURRENT_SEASON_START,
+    *,
+    messy: bool = False,
 ) -> SandboxData:
+    """The sandbox's records; `messy` adds one member per kind of messy value
+    (`messy.KINDS`), each on a current team's roster, after everything else is drawn."""
     if contacts < 0 or groups < 0:
         raise ValueError("contacts and groups cannot be negative")
     seasons = build_seasons(current_season)
@@ -78,6 +87,15 @@ def generate(
     links = build_rosters(
         random.Random(f"{seed}:rosters"), people, teams, group_seasons, seasons, current_season
     )
+    if messy:
+        extra = messy_members(FIRST_MESSY_CONTACT_ID, current_season)
+        people += extra
+        current = [team for team in teams if group_seasons[team["id"]] == seasons[-1]["id"]]
+        for index, contact in enumerate(extra if current else []):
+            team = current[index % len(current)]
+            links.append(
+                {"groupId": team["id"], "contactId": contact["id"], "contactFunctionId": PLAYER}
+            )
     player_ids = {link["contactId"] for link in links if link["contactFunctionId"] == PLAYER}
     return SandboxData(
         organizations=[{"id": ORGANIZATION_ID, "name": ORGANIZATION_NAME}],

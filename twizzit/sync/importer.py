@@ -4,10 +4,10 @@ For each page: map every record (a record that cannot be mapped at all becomes a
 entry and the page goes on; a value the mapper or the model's validators refuse costs
 only its field: a warning entry naming the id, the field and the rule, and the field is
 left out of the write and remembered on the mapping until Twizzit's value is acceptable;
-an id listed twice is synced once, with a warning entry); load the page's mappings in one query; skip
-every record whose hash is unchanged (no write at all); for the rest, inside one
-transaction with the local rows locked, decide an action per record and write them with
-bulk operations. The number of queries per page is constant, whatever the page size.
+an id listed twice is synced once, with a warning entry); load the page's mappings in one
+query; skip every record whose hash is unchanged (no write at all); for the rest, inside
+one transaction with the local rows locked, decide an action per record and write them
+with bulk operations. The number of queries per page is constant, whatever the page size.
 
 Per record the decision is one of:
 - create: no mapping and no local match → a new ShotSpot row and its mapping;
@@ -18,12 +18,12 @@ Per record the decision is one of:
 - deleted in ShotSpot: the mapping is a tombstone → a conflict, or the policy recreates
   the row (twizzit_wins) or keeps it deleted (shotspot_wins).
 
-A dry run takes the same decisions and records them as planned changes instead of writing.
-The writes of a page are `writing.py`'s; deletions in Twizzit are judged separately
-(`deletions.py`), only after the engine saw a complete listing, and only for records that
-a second look by id does not find either. A page whose
-write fails is rolled back whole, becomes an error entry, and stops deletions from being
-judged; the next pages go on.
+A dry run takes the same decisions and records them as planned changes instead of
+writing. The writes of a page are `writing.py`'s; deletions in Twizzit are judged
+separately (`deletions.py`), only after the engine saw a complete listing, and only for
+records that a second look by id does not find either. A page whose write fails is rolled
+back whole, becomes an error entry, and stops deletions from being judged; the next pages
+go on.
 """
 
 from __future__ import annotations

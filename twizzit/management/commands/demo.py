@@ -68,7 +68,9 @@ class Command(BaseCommand):
             "qcluster": start_child("qcluster"),
             "web server": start_child("runserver", addr, "--noreload"),
         }
-        sandbox = SandboxServer(seed=1, contacts=300, groups=24, port=options["sandbox_port"])
+        sandbox = SandboxServer(
+            seed=1, contacts=300, groups=24, messy=True, port=options["sandbox_port"]
+        )
         failed = None
         try:
             self.start_sandbox(sandbox, options["sandbox_port"])
