@@ -32,7 +32,7 @@ ORGANIZATION_NAME = "KBKB Sandbox Club"
 # A club's own organisation: its teams belong to the club itself, so the sync names the
 # club after the organisation (a real name, not "Club <id>").
 CLUB_ID = ORGANIZATION_ID
-CURRENT_SEASON_START = 2025
+SEASON_START_MONTH = 8  # Belgian korfball seasons run August to July
 SEASON_COUNT = 4
 
 PLAYER, COACH, TEAM_MANAGER, REFEREE = (function[0] for function in vocab.CONTACT_FUNCTIONS)
@@ -70,14 +70,20 @@ def generate(
     seed: int = 1,
     contacts: int = 300,
     groups: int = 24,
-    current_season: int = CURRENT_SEASON_START,
+    current_season: int | None = None,
     *,
     messy: bool = False,
 ) -> SandboxData:
     """The sandbox's records; `messy` adds one member per kind of messy value
-    (`messy.KINDS`), each on a current team's roster, after everything else is drawn."""
+    (`messy.KINDS`), each on a current team's roster, after everything else is drawn.
+
+    `current_season` is the start year of the current season; by default the August–July
+    season that holds today, so the demo's games lie around today on any day of the year.
+    """
     if contacts < 0 or groups < 0:
         raise ValueError("contacts and groups cannot be negative")
+    if current_season is None:
+        current_season = season_holding(date.today())
     seasons = build_seasons(current_season)
     people = [
         build_contact(rng, contact_id, current_season)
@@ -126,6 +132,11 @@ def _numbered(rng: random.Random, count: int, first: int = FIRST_CONTACT_ID):
 
 
 # --- seasons, categories, functions, types ---------------------------------------------
+def season_holding(day: date) -> int:
+    """The start year of the August–July season that holds `day`."""
+    return day.year if day.month >= SEASON_START_MONTH else day.year - 1
+
+
 def season_id(start_year: int) -> int:
     return 8000 + start_year - 2000
 
