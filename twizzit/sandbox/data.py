@@ -77,7 +77,7 @@ def generate(
     """The sandbox's records; `messy` adds one member per kind of messy value
     (`messy.KINDS`), each on a current team's roster, after everything else is drawn.
 
-    `current_season` is the start year of the current season; by default the August–July
+    `current_season` is the start year of the current season; by default the August-July
     season that holds today, so the demo's games lie around today on any day of the year.
     """
     if contacts < 0 or groups < 0:
@@ -133,7 +133,7 @@ def _numbered(rng: random.Random, count: int, first: int = FIRST_CONTACT_ID):
 
 # --- seasons, categories, functions, types ---------------------------------------------
 def season_holding(day: date) -> int:
-    """The start year of the August–July season that holds `day`."""
+    """The start year of the August-July season that holds `day`."""
     return day.year if day.month >= SEASON_START_MONTH else day.year - 1
 
 
