@@ -194,6 +194,10 @@ class RecordImporter(PageWriter, DeletionJudge):
         fields = {name: v for name, v in mapped.fields.items() if name not in refused}
         return replace(mapped, fields=fields, refused={**mapped.refused, **refused})
 
+    def subject(self, mapped: Mapped) -> str:
+        """The record in a warning: "player 2100001"."""
+        return f"{self.entity_type} {mapped.twizzit_id}"
+
     def report_refusals(self, mapped: Mapped) -> None:
         """One warning per refused field: the id, the field and the rule, never the value."""
         for name, rule in mapped.refused.items():
@@ -201,7 +205,7 @@ class RecordImporter(PageWriter, DeletionJudge):
             self.report.warning(
                 self.entity,
                 mapped.twizzit_id,
-                f"{self.entity_type} {mapped.twizzit_id} {field.verbose_name}: Twizzit's value "
+                f"{self.subject(mapped)} {field.verbose_name}: Twizzit's value "
                 f"was refused ({rule}); the rest of the record was synced",
             )
             self.report.count(self.entity, "refused")
