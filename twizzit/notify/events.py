@@ -113,7 +113,8 @@ def run_finished(log: SyncLog) -> list[Notification]:
     sent = []
     new = log.new_problem_entries() if log.status == SyncStatus.PARTIAL else []
     if log.status == SyncStatus.FAILED or new:
-        persisting = len(log.problems()) - len(new)
+        # A failed run stopped early: its entries say why, not which records persist.
+        persisting = len(log.problems()) - len(new) if new else 0
         sent.append(
             record(
                 NotificationKind.RUN_FAILED,
