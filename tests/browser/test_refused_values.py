@@ -63,3 +63,16 @@ def test_an_internationalised_address_is_saved_in_the_admin_as_typed(admin_page,
     admin_page.wait_for_url("**/admin/shotspot/player/")
     player.refresh_from_db()
     assert player.email == "jösé.maes@exämple.be"
+
+
+def test_the_cockpit_counts_the_players_with_a_refused_value_and_links_to_them(admin_page, synced):
+    admin_page.goto(admin_page.url_for(f"/admin/twizzit/twizzitconfig/{synced.pk}/change/"))
+
+    line = admin_page.locator("#twz-refused")
+    refused = sum(kind.outcome not in ("kept", "first kept") for kind in KINDS)
+    assert line.inner_text().startswith(f"{refused} players with a Twizzit value refused")
+    shoot(admin_page, "cockpit-refused")
+    line.get_by_role("link").click()
+
+    admin_page.wait_for_url("**/admin/shotspot/player/?twizzit_refused=yes")
+    assert admin_page.locator("#result_list tbody tr").count() == refused
