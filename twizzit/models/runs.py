@@ -145,11 +145,6 @@ class SyncLog(models.Model):
         return [entry for key, entry in self.problems().items() if key not in known]
 
     @property
-    def only_known_problems(self) -> bool:
-        """Partial, but every problem was already there the run before: nothing new."""
-        return self.status == SyncStatus.PARTIAL and self.new_problems == 0
-
-    @property
     def heartbeat_age(self) -> float | None:
         """Seconds since a running run last showed it is alive; None when not running."""
         if self.status != SyncStatus.RUNNING or self.heartbeat_at is None:

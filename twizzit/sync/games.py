@@ -145,7 +145,6 @@ class GameImporter(RecordImporter):
     mapping_model = EventMapping
     remote_attr = "twizzit_key"
     local_attr = "game"
-
     fields = (
         "team_id",
         "opponent",

@@ -143,10 +143,10 @@ class RecordImporter(PageWriter, DeletionJudge):
             except MappingError as exc:
                 self.report.error(self.entity, twizzit_id, str(exc))
                 continue
-            self.report_refusals(mapped)
             if self.is_settled(mapped.hash, settled.get(mapped.twizzit_id)):
-                self.report.count(self.entity, "unchanged")
+                self.report.count(self.entity, "unchanged")  # its refusals were said before
             else:
+                self.report_refusals(mapped)
                 work[mapped.twizzit_id] = mapped
         work = list(work.values())
         if not work:
