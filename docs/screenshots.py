@@ -7,7 +7,8 @@ builds the same club every time and photographs the real screens, so a changed s
 one `make screenshots` away from a current picture.
 
 1. A fresh SQLite database in a temporary directory (never the demo's `var/`), migrated.
-2. The Twizzit sandbox with its fixed seed (300 members, 24 teams), the sandbox's
+2. The Twizzit sandbox with its fixed seed (300 members, 24 teams, and make run's 18
+   members with one messy value each; the clock makes 2025-2026 its current season), the sandbox's
    connection, and a short history of syncs run in this process at fixed moments (the
    clock is moved with time-machine and each run's duration is set by the scenario, so every
    date and duration on a picture is the same each run; the sandbox listens on make
@@ -51,6 +52,7 @@ ADMIN_USER, ADMIN_PASSWORD = "admin", "shotspot-demo"
 # The moment every picture is taken: a Saturday morning in the sandbox's current season.
 NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 JANA = 2100001
+REFUSED_EMAIL = 2900005  # the sandbox's member whose e-mail has a comma for a dot
 SANDBOX_PORT = 8765  # make run's default  # the contact docs/demo.md edits on both sides
 
 
@@ -98,6 +100,7 @@ SCREENS = [
     Screen("conflict-deleted-in-shotspot", CONFLICT % "deleted_in_shotspot", full_page=True),
     Screen("players", "/admin/shotspot/player/?q=De+Smet"),
     Screen("player", "/admin/shotspot/player/{jana}/change/", full_page=True),
+    Screen("player-refused-email", "/admin/shotspot/player/{refused}/change/", full_page=True),
     Screen("teams", "/admin/shotspot/team/"),
     Screen("player-mappings", "/admin/twizzit/playermapping/?q=De+Smet"),
     Screen("schedules", "/admin/django_q/schedule/"),
@@ -248,6 +251,7 @@ class Scenario:
             "conflict_sync": conflicted.pk,
             "preview": preview.pk,
             "jana": jana.pk,
+            "refused": Player.objects.get(twizzit_mappings__twizzit_contact_id=REFUSED_EMAIL).pk,
             "twins": [twin.pk for twin in twins],
             **{kind: pending.filter(conflict_type=kind).first().pk for kind in CONFLICT_KINDS},
         }
@@ -272,10 +276,10 @@ def start_sandbox(server_class):
     """The sandbox on make run's port, so the pictures show the address a reader's demo
     has; on any free port when that one is taken (a demo running), with a note."""
     try:
-        return server_class(seed=1, contacts=300, groups=24, port=SANDBOX_PORT).start()
+        return server_class(seed=1, contacts=300, groups=24, messy=True, port=SANDBOX_PORT).start()
     except OSError:
         print(f"Port {SANDBOX_PORT} is taken: the connection's address on the pictures differs.")
-        return server_class(seed=1, contacts=300, groups=24).start()
+        return server_class(seed=1, contacts=300, groups=24, messy=True).start()
 
 
 CONFLICT_KINDS = ("data_mismatch", "duplicate", "deleted_in_twizzit", "deleted_in_shotspot")

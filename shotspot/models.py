@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from shotspot.emails import EmailAddressField
+
 
 class SyncSource(models.TextChoices):
     MANUAL = "manual", "Manual"
@@ -103,7 +105,7 @@ class Player(TimeStamped):
     date_of_birth = models.DateField(null=True, blank=True)
     gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
     jersey_number = models.PositiveSmallIntegerField(null=True, blank=True)
-    email = models.EmailField(blank=True)
+    email = EmailAddressField(blank=True)  # RFC 6531: "jösé@exämple.be" is an address
     phone = models.CharField(max_length=40, blank=True)
     registration_number = models.CharField(max_length=50, blank=True)
     has_profile_image = models.BooleanField(default=False)

@@ -11,9 +11,10 @@ API token.
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, date, datetime, time, timedelta
 
+import time_machine
 from django.contrib.auth.models import Group
-from django.test import override_settings
 from django.utils import timezone
 from django_q.models import OrmQ, Task
 from rest_framework.authtoken.models import Token
@@ -42,17 +43,20 @@ def make_game_conflict(config, sandbox):
     return game
 
 
-# The sandbox's season lies in the past: read all of it, so games are imported too.
-@override_settings(TWIZZIT_GAMES_LOOKBACK_DAYS=100_000)
 def populate(config, sandbox, user) -> None:
-    run_sync(config)
-    make_conflict(config, sandbox)
-    run_sync(config)
-    run_sync(config, dry_run=True)
-    make_game_conflict(config, sandbox)
-    run_sync(config, SyncType.GAMES)
-    contact = PlayerMapping.objects.filter(config=config).first().twizzit_contact_id
-    run_sync(config, SyncType.SELECTED, selection={"contact_ids": [contact, 987_654]})
+    # Synced as on a day early in the sandbox's season: its games window holds every game,
+    # whatever day of the year the tests run.
+    start = date.fromisoformat(sandbox.state.current_season["start-date"])
+    moment = datetime.combine(start, time(10), tzinfo=UTC) + timedelta(days=10)
+    with time_machine.travel(moment, tick=True):
+        run_sync(config)
+        make_conflict(config, sandbox)
+        run_sync(config)
+        run_sync(config, dry_run=True)
+        make_game_conflict(config, sandbox)
+        run_sync(config, SyncType.GAMES)
+        contact = PlayerMapping.objects.filter(config=config).first().twizzit_contact_id
+        run_sync(config, SyncType.SELECTED, selection={"contact_ids": [contact, 987_654]})
     now = timezone.now()
     for success in (True, False):
         Task.objects.create(

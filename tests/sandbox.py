@@ -11,11 +11,18 @@ Register with `pytest_plugins = ["tests.sandbox"]` (in tests/conftest.py).
 - `sandbox_config` (function, db): a TwizzitConfig for the sandbox's organisation that
   points at `sandbox.url` with its credentials; `connect(server)` makes one for any
   server from `make_sandbox`.
+- `early_in_season` (function): the clock (time-machine, ticking) at ten days into the
+  sandbox's current season, so the games window (`TWIZZIT_GAMES_LOOKBACK_DAYS` back, never
+  before the season's start) holds the whole season on whatever day the tests run; the
+  sandbox's season follows the real clock, so that day is in this season.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
+
 import pytest
+import time_machine
 
 from twizzit.sandbox import ORGANIZATION_NAME, SandboxServer
 from twizzit.services.connections import create_connection
@@ -68,3 +75,11 @@ def connect(server: SandboxServer, **fields):
 @pytest.fixture
 def sandbox_config(db, sandbox):
     return connect(sandbox)
+
+
+@pytest.fixture
+def early_in_season(sandbox):
+    start = date.fromisoformat(sandbox.state.current_season["start-date"])
+    moment = datetime.combine(start + timedelta(days=10), time(10), tzinfo=UTC)
+    with time_machine.travel(moment, tick=True):
+        yield moment

@@ -6,7 +6,7 @@ from django_q.conf import Conf
 
 from shotspot.models import Player
 from tests.sandbox import connect
-from twizzit.models import ConflictType, PlayerMapping, Resolution, SyncConflict
+from twizzit.models import ConflictType, EntityType, PlayerMapping, Resolution, SyncConflict
 from twizzit.sync import run_sync
 
 
@@ -189,3 +189,27 @@ def test_a_duplicate_shows_its_candidates_beside_the_twizzit_record(logged_in, c
     assert f"ShotSpot: A One (#{one.pk})" in html and f"ShotSpot: B Two (#{two.pk})" in html
     assert '<td class="same">twins@club.be</td>' in html
     assert "Link it to the player I choose" in html
+
+
+def test_a_game_conflict_is_found_by_its_twizzit_event_id_and_says_event_and_group(
+    logged_in, config
+):
+    game = SyncConflict.objects.create(
+        config=config,
+        entity_type=EntityType.GAME,
+        twizzit_id=640063 * 10**9 + 9010,
+        conflict_type=ConflictType.DELETED_IN_TWIZZIT,
+    )
+    SyncConflict.objects.create(  # another event of the same group is not found
+        config=config,
+        entity_type=EntityType.GAME,
+        twizzit_id=640064 * 10**9 + 9010,
+        conflict_type=ConflictType.DELETED_IN_TWIZZIT,
+    )
+
+    page = logged_in.get("/admin/twizzit/syncconflict/", {"q": "640063"}).content.decode()
+    review = logged_in.get(review_url(game)).content.decode()
+
+    assert page.count(f"/admin/twizzit/syncconflict/{game.pk}/change/") == 1
+    assert "640064" not in page
+    assert "Event 640063 (group 9010)" in review

@@ -27,8 +27,7 @@ MATCH = 1
 
 
 @pytest.fixture
-def config(db, sandbox, settings):
-    settings.TWIZZIT_GAMES_LOOKBACK_DAYS = 100_000  # the sandbox's season, whatever today is
+def config(db, sandbox, early_in_season):
     config = connect(sandbox)
     run_sync(config, SyncType.TEAMS)
     run_sync(config, SyncType.GAMES)

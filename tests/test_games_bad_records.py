@@ -21,8 +21,7 @@ PLANTED_BIRTH_DATE = "14/03/1987"
 
 
 @pytest.fixture
-def config(db, sandbox, settings):
-    settings.TWIZZIT_GAMES_LOOKBACK_DAYS = 100_000  # the sandbox's season, whatever today is
+def config(db, sandbox, early_in_season):
     config = connect(sandbox)
     run_sync(config, SyncType.TEAMS)
     config.refresh_from_db()

@@ -32,8 +32,7 @@ UNKNOWN_CONTACT = 987_654
 
 
 @pytest.fixture
-def config(db, sandbox, settings):
-    settings.TWIZZIT_GAMES_LOOKBACK_DAYS = 100_000  # the sandbox's season, whatever today is
+def config(db, sandbox, early_in_season):
     return connect(sandbox, notify_emails="ops@club.be")
 
 

@@ -348,16 +348,31 @@ def test_team_deleted_in_twizzit_raises_a_conflict(config, sandbox):
 
 
 # --- failures --------------------------------------------------------------------------
-def test_malformed_record_is_an_error_entry_and_the_rest_goes_on(config, sandbox):
+def test_a_record_without_any_name_is_an_error_entry_and_the_rest_goes_on(config, sandbox):
     contact = first_contact(sandbox)
-    sandbox.state.update_contact(contact["id"], **{"date-of-birth": "2001-02-30"})
+    sandbox.state.update_contact(contact["id"], **{"first-name": "", "last-name": "", "name": ""})
     log = run_sync(config)
     assert log.status == SyncStatus.PARTIAL
     assert Player.objects.count() == 299
     [entry] = [e for e in log.errors if e["level"] == "error"]
     assert entry["entity"] == "players"
     assert entry["twizzit_id"] == contact["id"]
-    assert entry["message"] == f"contact {contact['id']} date-of-birth is not a real calendar date"
+    assert entry["message"] == f"contact {contact['id']} has no name"
+
+
+def test_an_impossible_birth_date_costs_the_date_and_a_warning_not_the_player(config, sandbox):
+    contact = first_contact(sandbox)
+    sandbox.state.update_contact(contact["id"], **{"date-of-birth": "2001-02-30"})
+    log = run_sync(config)
+    assert log.status == SyncStatus.SUCCESS
+    assert Player.objects.count() == 300
+    assert player_for(config, contact["id"]).date_of_birth is None
+    [entry] = [e for e in log.errors if e["twizzit_id"] == contact["id"]]
+    assert entry["level"] == "warning"
+    assert entry["message"] == (
+        f"player {contact['id']} date of birth: Twizzit's value was refused "
+        "(is not a real calendar date); the rest of the record was synced"
+    )
 
 
 def test_a_page_that_keeps_failing_then_a_rerun_without_duplicates_or_false_deletions(

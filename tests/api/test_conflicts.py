@@ -196,3 +196,33 @@ def test_bulk_resolution_needs_ids(admin_api):
     response = admin_api.post(f"{URL}resolve/", {"ids": [], "resolution": "ignored"})
     assert response.status_code == 400
     assert "ids" in response.json()["errors"]
+
+
+def test_an_internationalised_address_is_accepted_as_a_manual_value(admin_api, mismatch):
+    address = "jösé.peeters@exämple.be"  # RFC 6531: UTF-8 local part, IDN domain
+
+    response = resolve(admin_api, mismatch, resolution="manual", values={"email": address})
+
+    assert response.status_code == 200, response.json()
+    assert Player.objects.get(pk=mismatch.player_id).email == address
+
+
+def test_a_game_conflict_names_the_twizzit_event_id_and_its_group_apart(coach_api, config):
+    conflict = SyncConflict.objects.create(
+        config=config,
+        entity_type=EntityType.GAME,
+        twizzit_id=640063 * 10**9 + 9010,  # the key made of event 640063 and group 9010
+        conflict_type=ConflictType.DELETED_IN_TWIZZIT,
+    )
+
+    data = coach_api.get(f"{URL}{conflict.pk}/").json()
+    listed = coach_api.get(URL, {"entity_type": "game"}).json()["results"]
+
+    assert (data["twizzit_id"], data["twizzit_group_id"]) == (640063, 9010)
+    assert [(c["twizzit_id"], c["twizzit_group_id"]) for c in listed] == [(640063, 9010)]
+
+
+def test_a_player_conflict_has_no_group(coach_api, mismatch):
+    data = coach_api.get(f"{URL}{mismatch.pk}/").json()
+
+    assert (data["twizzit_id"], data["twizzit_group_id"]) == (501, None)

@@ -79,9 +79,8 @@ def test_games_are_read_only(admin_api, config):
 
 
 def test_the_sync_endpoint_runs_a_games_sync(
-    admin_api, sandbox, sandbox_config, settings, django_capture_on_commit_callbacks
+    admin_api, sandbox, early_in_season, sandbox_config, django_capture_on_commit_callbacks
 ):
-    settings.TWIZZIT_GAMES_LOOKBACK_DAYS = 100_000
     url = f"/api/twizzit/connections/{sandbox_config.pk}/sync/"
     with django_capture_on_commit_callbacks(execute=True):
         admin_api.post(url, {"type": "teams"})

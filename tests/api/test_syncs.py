@@ -50,6 +50,7 @@ def test_a_queued_sync_runs_and_the_status_follows_it_to_the_end(
     assert done["running"] is None
     assert (done["last_sync"]["id"], done["last_sync"]["status"]) == (log_id, "success")
     assert done["api_usage"]["calls"] > 0
+    assert done["refused_players"] == 0  # the default sandbox's values are all acceptable
     assert Player.objects.count() == len(sandbox.state.contacts)
     log = admin_api.get(f"/api/twizzit/sync-logs/{log_id}/").json()
     assert log["stats"]["players"]["created"] == len(sandbox.state.contacts)
@@ -235,3 +236,17 @@ def test_a_connection_whose_sync_is_disabled_starts_nothing(admin_api, sandbox_c
     assert response.status_code == 409
     assert response.json()["code"] == "sync_disabled"
     assert not SyncLog.objects.exists()
+
+
+def test_the_status_counts_players_whose_twizzit_values_were_refused(coach_api, make_sandbox):
+    from tests.sandbox import connect
+    from twizzit.sandbox.messy import KINDS
+    from twizzit.sync import run_sync
+
+    config = connect(make_sandbox(seed=1, contacts=300, groups=24, messy=True))
+    run_sync(config)
+
+    status = coach_api.get(f"/api/twizzit/connections/{config.pk}/status/").json()
+
+    refusing = [kind for kind in KINDS if kind.outcome not in ("kept", "first kept")]
+    assert status["refused_players"] == len(refusing) > 0

@@ -137,6 +137,8 @@ def cockpit_context(config: TwizzitConfig) -> dict:
         "counter_labels": counter_labels(),
         "pending_conflicts": status.pending_conflicts,
         "conflicts_url": conflicts_url(config),
+        "refused_players": status.refused_players,
+        "refused_url": reverse("admin:shotspot_player_changelist") + "?twizzit_refused=yes",
         "quota": quota_context(config, status.usage),
         "next_run": None if manual else status.next_scheduled_run,
         "manual_only": manual or status.next_scheduled_run is None,

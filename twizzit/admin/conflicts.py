@@ -31,6 +31,7 @@ from django.utils.html import format_html
 
 from twizzit.admin.review import DecisionForm, FieldDecisionForm, shown
 from twizzit.admin.shotspot_data import when
+from twizzit.mappers.events import KEY_FACTOR, MAX_EVENT_ID
 from twizzit.models import ConflictType, EntityType, EventMapping, Resolution, SyncConflict
 from twizzit.services.jobs import enqueue_conflict_resolution
 from twizzit.sync import ResolutionError, resolve_conflict
@@ -130,7 +131,8 @@ class SyncConflictAdmin(admin.ModelAdmin):
         return ConflictChangeList
 
     def get_search_results(self, request, queryset, search_term):
-        """Games are found by their team or opponent too (through their event mapping)."""
+        """Games are found by their team or opponent too (through their event mapping),
+        and by their Twizzit event id (the id a person sees in Twizzit, not the key)."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
         if term:
@@ -140,6 +142,13 @@ class SyncConflictAdmin(admin.ModelAdmin):
                 twizzit_key=OuterRef("twizzit_id"),
             )
             results |= queryset.filter(Exists(games), entity_type=EntityType.GAME)
+        if term.isdigit() and int(term) <= MAX_EVENT_ID:
+            event = int(term)
+            results |= queryset.filter(
+                entity_type=EntityType.GAME,
+                twizzit_id__gte=event * KEY_FACTOR,
+                twizzit_id__lt=(event + 1) * KEY_FACTOR,
+            )
         return results, may_have_duplicates
 
     # --- the review screen ---------------------------------------------------------------

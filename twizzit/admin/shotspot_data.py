@@ -6,10 +6,12 @@ without the integration. What it adds:
 
 - a "Twizzit" badge column whose tooltip names the connection and the last sync, and a
   "Pending conflict" marker linking to the review screen (one annotated query per page);
-- the filters "sync source" and "has pending conflict"; `sync_source` read-only, since
-  only the sync and the conflict resolutions decide it;
+- the filters "sync source", "has pending conflict" and "Twizzit values refused";
+  `sync_source` read-only, since only the sync and the conflict resolutions decide it;
 - on a synced row's change page a box: connection, Twizzit id, last synced, links to the
   mapping and to the sync run that last touched it, and a warning while a conflict waits;
+  beside each field whose Twizzit value ShotSpot refused (an invalid e-mail, an impossible
+  date), a note saying so and why (never the value);
 - the action "Re-sync selected from Twizzit" (`twizzit.services.resync`), also offered on the
   mappings' lists (`registrations.py`).
 """
@@ -101,6 +103,47 @@ class HasPendingConflictFilter(admin.SimpleListFilter):
         return queryset
 
 
+# How a refusal names a field: "Twizzit's e-mail for this player was refused: …".
+FIELD_WORDS = {
+    "email": "e-mail",
+    "phone": "phone number",
+    "date_of_birth": "date of birth",
+    "registration_number": "registration number",
+    "has_profile_image": "profile image flag",
+}
+
+
+def refusal_note(name: str, rule: str, noun: str) -> str:
+    """The sentence shown beside a field whose Twizzit value was refused."""
+    words = FIELD_WORDS.get(name, label(name).lower())
+    return f"Twizzit's {words} for this {noun} was refused: {rule}."
+
+
+class RefusedValuesFilter(admin.SimpleListFilter):
+    """Rows whose Twizzit record holds a value ShotSpot refused (they synced without it)."""
+
+    title = "Twizzit values refused"
+    parameter_name = "twizzit_refused"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.model_admin = model_admin
+
+    def queryset(self, request, queryset):
+        model_admin = self.model_admin
+        refused = model_admin.mapping_model.objects.filter(
+            **{model_admin.local_attr: OuterRef("pk")}
+        ).exclude(refused={})
+        if self.value() == "yes":
+            return queryset.filter(Exists(refused))
+        if self.value() == "no":
+            return queryset.exclude(Exists(refused))
+        return queryset
+
+
 class TwizzitRecordMixin:
     """What players and teams share; subclasses name their mapping and conflict link."""
 
@@ -177,6 +220,26 @@ class TwizzitRecordMixin:
         extra = {"twizzit_boxes": self.boxes(obj)} if obj is not None else {}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
+    def refusals(self, obj) -> dict[str, str]:
+        """field → the note beside it, from every connection's mapping of `obj`."""
+        notes = {}
+        for mapping in self.mapping_model.objects.filter(**{self.local_attr: obj}).exclude(
+            refused={}
+        ):
+            for name, rule in mapping.refused_rules():
+                notes[name] = refusal_note(name, rule, self.opts.verbose_name)
+        return notes
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            # modelform_factory made this form class for this request: its fields are its own.
+            for name, note in self.refusals(obj).items():
+                field = form.base_fields.get(name)
+                if field is not None:
+                    field.help_text = note
+        return form
+
     def boxes(self, obj) -> list[dict]:
         mappings = self.mapping_model.objects.filter(**{self.local_attr: obj}).select_related(
             "config"
@@ -201,6 +264,10 @@ class TwizzitRecordMixin:
                     "connection_url": reverse(
                         "admin:twizzit_twizzitconfig_change", args=[mapping.config_id]
                     ),
+                    "refused": [
+                        refusal_note(name, rule, self.opts.verbose_name)
+                        for name, rule in mapping.refused_rules()
+                    ],
                     "last_run": last_run,
                     "last_run_url": reverse("admin:twizzit_synclog_change", args=[last_run.pk])
                     if last_run
@@ -247,7 +314,7 @@ class TwizzitPlayerAdmin(TwizzitRecordMixin, PlayerAdmin):
     remote_attr = "twizzit_contact_id"
     local_attr = "player"
     list_display = with_badges(PlayerAdmin.list_display, after=2)
-    list_filter = [*PlayerAdmin.list_filter, HasPendingConflictFilter]
+    list_filter = [*PlayerAdmin.list_filter, HasPendingConflictFilter, RefusedValuesFilter]
     actions = ["resync_from_twizzit"]
 
     @admin.action(description="Re-sync selected from Twizzit", permissions=["change"])

@@ -3,8 +3,12 @@
 A mapper turns one raw Twizzit record into a `Mapped`: the values of ShotSpot model
 fields (`fields`), the Twizzit ids of related records (`refs`) and a hash of the raw
 record, so the sync engine can skip a record that did not change since the last run.
-A record that cannot be mapped raises `MappingError` with a message a club admin can act
-on; the engine records it and goes on with the next record. Coaches read these messages,
+A record that cannot be mapped at all (not an object, no integer id, no name) raises
+`MappingError` with a message a club admin can act on; the engine records it and goes on
+with the next record. One value that cannot be stored raises `ValueRefused`, a
+`MappingError` that also says which rule refused it: a mapper that can keep the rest of
+the record (contacts) catches it per field and lists the field in `Mapped.refused`, so a
+typo in an address never costs a player. Coaches read these messages,
 so they name the record and the field but never quote a value: a date of birth, an
 address or an account number would leak through a quoted excerpt.
 
@@ -18,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -28,6 +32,14 @@ LANGUAGES = ("EN", "NL", "FR")
 
 class MappingError(ValueError):
     """A Twizzit record that cannot become ShotSpot data; the message says why."""
+
+
+class ValueRefused(MappingError):
+    """One value ShotSpot's rules refuse. `rule` says which, in words, without the value."""
+
+    def __init__(self, label: str, rule: str):
+        super().__init__(f"{label} {rule}")
+        self.rule = rule
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,11 @@ class Mapped:
     # Required on purpose: an empty hash would equal a new mapping's empty remote_hash
     # and make a first sync look "unchanged".
     hash: str
+    # ShotSpot field → the rule that refused Twizzit's value. A refused field is absent
+    # from `fields`: the record is written without it (blank on create, unchanged on update).
+    refused: dict[str, str] = field(default_factory=dict)
+    # Things worth a warning that cost nothing ("two addresses in one slot: the first kept").
+    notes: tuple[str, ...] = ()
 
 
 def record_hash(record: dict) -> str:
@@ -75,14 +92,14 @@ def text(value: Any, *, label: str, max_length: int | None = None) -> str:
         # Registry numbers and the like are strings in Twizzit, but a bare number is the same.
         value = str(value)
     if not isinstance(value, str):
-        raise MappingError(f"{label} is not text (got {_kind(value)})")
+        raise ValueRefused(label, f"is not text (got {_kind(value)})")
     if "\x00" in value:
         # No database text column holds a NUL: one would roll back the whole page.
-        raise MappingError(f"{label} contains a NUL character, which ShotSpot cannot store")
+        raise ValueRefused(label, "contains a NUL character, which ShotSpot cannot store")
     value = value.strip()
     if max_length is not None and len(value) > max_length:
-        raise MappingError(
-            f"{label} is {len(value)} characters long; ShotSpot keeps at most {max_length}"
+        raise ValueRefused(
+            label, f"is {len(value)} characters long; ShotSpot keeps at most {max_length}"
         )
     return value
 
@@ -93,11 +110,11 @@ def iso_date(value: Any, *, label: str) -> str | None:
         return None
     candidate = value.strip() if isinstance(value, str) else value
     if not isinstance(candidate, str) or not ISO_DATE.fullmatch(candidate):
-        raise MappingError(f"{label} is not a date in the form YYYY-MM-DD")
+        raise ValueRefused(label, "is not a date in the form YYYY-MM-DD")
     try:
         return date.fromisoformat(candidate).isoformat()
     except ValueError:
-        raise MappingError(f"{label} is not a real calendar date") from None
+        raise ValueRefused(label, "is not a real calendar date") from None
 
 
 def flag(value: Any, *, label: str) -> bool:
@@ -110,7 +127,7 @@ def flag(value: Any, *, label: str) -> bool:
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in ("", "0", "false", "1", "true"):
         return value.strip().lower() in ("1", "true")
-    raise MappingError(f"{label} is not true or false (got {_kind(value)})")
+    raise ValueRefused(label, f"is not true or false (got {_kind(value)})")
 
 
 def first_translation(names: Any) -> str:

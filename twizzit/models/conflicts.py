@@ -109,6 +109,20 @@ class SyncConflict(models.Model):
     def is_pending(self) -> bool:
         return self.resolution == Resolution.PENDING
 
+    @property
+    def twizzit_record_id(self) -> int:
+        """The id a person can look up in Twizzit: a game's event id, not its (event, group) key."""
+        if self.entity_type == EntityType.GAME:
+            return self.twizzit_id // KEY_FACTOR
+        return self.twizzit_id
+
+    @property
+    def twizzit_group_id(self) -> int | None:
+        """A game's Twizzit group (the team the event was synced for); None for others."""
+        if self.entity_type == EntityType.GAME:
+            return self.twizzit_id % KEY_FACTOR
+        return None
+
     def twizzit_record(self) -> str:
         """The record on Twizzit's side, in words: "Contact 123", "Event 4533 (group 61085)"."""
         if self.entity_type == EntityType.GAME:

@@ -25,9 +25,21 @@ class Mapping(TimeStamped):
     # A person decided this Twizzit record stays out of ShotSpot (kept deleted, or a
     # duplicate not to import): the sync leaves it alone instead of asking again.
     ignore_remote = models.BooleanField(default=False)
+    # Twizzit values ShotSpot's rules refused at the last sync that read the record:
+    # {field: {"rule": "is not a valid address", "since": ISO datetime}}. The field was
+    # left out of the write (blank on create, unchanged on update) and out of the merge
+    # base; the next sync that reads an acceptable value applies it and drops the entry.
+    refused = models.JSONField(default=dict, blank=True)
 
     class Meta:
         abstract = True
+
+    def refused_rules(self) -> list[tuple[str, str]]:
+        """(field, rule without its leading "is ") pairs, in field order, for a page."""
+        return [
+            (name, str(entry.get("rule", "")).removeprefix("is "))
+            for name, entry in sorted(self.refused.items())
+        ]
 
 
 def _mapping_constraints(prefix: str, remote: str, local: str) -> list:

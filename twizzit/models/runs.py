@@ -1,6 +1,14 @@
-"""Sync runs: every run is a `SyncLog`, created before any work and finished in `finally`."""
+"""Sync runs: every run is a `SyncLog`, created before any work and finished in `finally`.
+
+A run's *problems* are its error entries, each known by a key: the record's Twizzit id
+(entity and id), or, for a page or a list that failed as a whole, its kind (the message
+without its numbers). Comparing a run's keys with the previous complete run's tells what
+is new: messy data that stays as it was is reported once, not at every run.
+"""
 
 from __future__ import annotations
+
+import re
 
 from django.conf import settings
 from django.db import models
@@ -36,6 +44,14 @@ class SyncStatus(models.TextChoices):
 
 
 ACTIVE_STATUSES = (SyncStatus.PENDING, SyncStatus.RUNNING)
+NUMBERS = re.compile(r"[0-9]+")
+
+
+def problem_key(entry: dict) -> str:
+    """What makes an error entry the same problem in the next run."""
+    if entry.get("twizzit_id") is not None:
+        return f"{entry.get('entity')}:{entry['twizzit_id']}"
+    return f"{entry.get('entity')}:{NUMBERS.sub('#', str(entry.get('message', '')))}"
 
 
 class SyncLog(models.Model):
@@ -70,6 +86,9 @@ class SyncLog(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # How many of the run's problems (error entries) the previous complete run did not
+    # have; null for a run not judged (a preview, or one that never started).
+    new_problems = models.PositiveIntegerField(null=True, blank=True)
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -92,6 +111,38 @@ class SyncLog(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def problems(self) -> dict[str, dict]:
+        """The run's error entries by problem key (warnings are not problems)."""
+        return {
+            problem_key(entry): entry
+            for entry in self.errors or []
+            if entry.get("level", "error") == "error"
+        }
+
+    def baseline(self) -> SyncLog | None:
+        """The run whose problems this one's are compared with: the connection's run
+        before it that read Twizzit through (success or partial; no preview, no selected
+        run, no failure: a run that stopped early says nothing of the records).
+        """
+        return (
+            SyncLog.objects.filter(
+                config_id=self.config_id,
+                dry_run=False,
+                status__in=[SyncStatus.SUCCESS, SyncStatus.PARTIAL],
+                created_at__lte=self.created_at,
+            )
+            .exclude(pk=self.pk)
+            .exclude(sync_type=SyncType.SELECTED)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+
+    def new_problem_entries(self) -> list[dict]:
+        """The run's problems that its baseline did not have (all of them without one)."""
+        baseline = self.baseline()
+        known = baseline.problems() if baseline is not None else {}
+        return [entry for key, entry in self.problems().items() if key not in known]
 
     @property
     def heartbeat_age(self) -> float | None:

@@ -22,6 +22,7 @@ from twizzit.models import ConflictType, NotificationKind, SyncConflict, SyncLog
 
 ENTITIES = ("seasons", "teams", "players", "rosters")  # in the order a run syncs them
 MAX_NAMES = 10  # records named in a conflict digest; the rest are counted
+MAX_LISTED = 20  # new problems listed in a run's mail; the rest are counted
 COUNTERS = ("created", "updated", "unchanged", "skipped", "conflicts", "errors")
 
 
@@ -95,8 +96,21 @@ def run_context(log: SyncLog) -> dict:
     }
 
 
-def run_failed(config: TwizzitConfig, log: SyncLog) -> Mail:
+def run_failed(
+    config: TwizzitConfig, log: SyncLog, *, new: list[dict] = (), persisting: int = 0
+) -> Mail:
+    """A failed run, or a partial one with `new` problems (and `persisting` known ones)."""
     context = {**connection_context(config), **run_context(log)}
+    context["new_problems"] = [
+        {
+            "entity": str(entry.get("entity", "")).capitalize(),
+            "twizzit_id": entry.get("twizzit_id"),
+            "message": redact(str(entry.get("message", ""))),
+        }
+        for entry in new[:MAX_LISTED]
+    ]
+    context["more_new"] = max(len(new) - MAX_LISTED, 0)
+    context["persisting"] = persisting
     ending = "failed" if log.status == "failed" else "ended with errors"
     context["subject"] = f"[ShotSpot] {config.organization_name}: sync #{log.pk} {ending}"
     return render(NotificationKind.RUN_FAILED, context)

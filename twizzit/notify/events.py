@@ -1,10 +1,11 @@
 """The hooks: where trouble is found, record it once and queue its mail after the commit.
 
-Called from the places that find the events: the engine when a run ends
-(`run_finished`), the reaper of dead runs (`run_stale`), the quota meter (`quota_warning`,
-`quota_spent`). Each hook costs a few queries, checks the global and per-connection
-switches, and never raises: a notification that cannot be recorded is logged, and the
-sync goes on as if nothing happened.
+Called from the places that find the events: the engine when a run ends (`run_finished`:
+a failure; a partial run only when it found a problem the run before it did not have, so
+messy data that stays as it is costs one mail, not one per run), the reaper of dead runs
+(`run_stale`), the quota meter (`quota_warning`, `quota_spent`). Each hook costs a few
+queries, checks the global and per-connection switches, and never raises: a notification
+that cannot be recorded is logged, and the sync goes on as if nothing happened.
 """
 
 from __future__ import annotations
@@ -110,38 +111,47 @@ def run_finished(log: SyncLog) -> list[Notification]:
         return []
     config = TwizzitConfig.objects.get(pk=log.config_id)
     sent = []
-    if log.status in TROUBLE:
+    new = log.new_problem_entries() if log.status == SyncStatus.PARTIAL else []
+    if log.status == SyncStatus.FAILED or new:
+        # A failed run stopped early: its entries say why, not which records persist.
+        persisting = len(log.problems()) - len(new) if new else 0
         sent.append(
             record(
                 NotificationKind.RUN_FAILED,
                 config,
                 f"run-trouble:{log.pk}",
-                lambda: compose.run_failed(config, log),
+                lambda: compose.run_failed(config, log, new=new, persisting=persisting),
                 sync_log=log,
             )
         )
     if log.started_at:  # a failed or cancelled run keeps the conflicts it found, too
-        new = list(
+        conflicts = list(
             SyncConflict.objects.filter(
                 sync_log=log, resolution=Resolution.PENDING, created_at__gte=log.started_at
             )
             .select_related("player", "team")
             .order_by("pk")
         )
-        if new:
+        if conflicts:
             sent.append(
                 record(
                     NotificationKind.CONFLICTS,
                     config,
                     f"conflicts:{log.pk}",
-                    lambda: compose.conflicts(config, log, new),
+                    lambda: compose.conflicts(config, log, conflicts),
                     sync_log=log,
                 )
             )
     # A selected run syncs a few records: its success says nothing of the organisation's.
-    if log.status == SyncStatus.SUCCESS and log.sync_type != SyncType.SELECTED:
+    # A partial run with nothing new counts as success after a failure (the syncs work
+    # again; what is left is known), but is no news after the partial run it repeats.
+    fine = log.status == SyncStatus.SUCCESS or (log.status == SyncStatus.PARTIAL and not new)
+    if fine and log.sync_type != SyncType.SELECTED:
         previous = previous_run(log)
-        if previous is not None and previous.status in TROUBLE:
+        if previous is not None and (
+            previous.status == SyncStatus.FAILED
+            or (previous.status == SyncStatus.PARTIAL and log.status == SyncStatus.SUCCESS)
+        ):
             sent.append(
                 record(
                     NotificationKind.RECOVERED,

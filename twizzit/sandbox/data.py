@@ -24,6 +24,7 @@ from datetime import date, timedelta
 
 from twizzit.sandbox import vocabulary as vocab
 from twizzit.sandbox.events import build_events
+from twizzit.sandbox.messy import messy_members
 from twizzit.sandbox.people import build_contact
 
 ORGANIZATION_ID = 1001
@@ -31,13 +32,14 @@ ORGANIZATION_NAME = "KBKB Sandbox Club"
 # A club's own organisation: its teams belong to the club itself, so the sync names the
 # club after the organisation (a real name, not "Club <id>").
 CLUB_ID = ORGANIZATION_ID
-CURRENT_SEASON_START = 2025
+SEASON_START_MONTH = 8  # Belgian korfball seasons run August to July
 SEASON_COUNT = 4
 
 PLAYER, COACH, TEAM_MANAGER, REFEREE = (function[0] for function in vocab.CONTACT_FUNCTIONS)
 COMPETITIVE, RECREATIONAL, SUPPORTING = (kind[0] for kind in vocab.MEMBERSHIP_TYPES)
 
 FIRST_CONTACT_ID = 2_100_000
+FIRST_MESSY_CONTACT_ID = 2_900_001  # the members with messy values (`messy.py`)
 FIRST_GROUP_ID = 61_000
 FIRST_MEMBERSHIP_ID = 880_000
 
@@ -65,10 +67,23 @@ class SandboxData:
 
 
 def generate(
-    seed: int = 1, contacts: int = 300, groups: int = 24, current_season: int = CURRENT_SEASON_START
+    seed: int = 1,
+    contacts: int = 300,
+    groups: int = 24,
+    current_season: int | None = None,
+    *,
+    messy: bool = False,
 ) -> SandboxData:
+    """The sandbox's records; `messy` adds one member per kind of messy value
+    (`messy.KINDS`), each on a current team's roster, after everything else is drawn.
+
+    `current_season` is the start year of the current season; by default the August-July
+    season that holds today, so the demo's games lie around today on any day of the year.
+    """
     if contacts < 0 or groups < 0:
         raise ValueError("contacts and groups cannot be negative")
+    if current_season is None:
+        current_season = season_holding(date.today())
     seasons = build_seasons(current_season)
     people = [
         build_contact(rng, contact_id, current_season)
@@ -78,6 +93,15 @@ def generate(
     links = build_rosters(
         random.Random(f"{seed}:rosters"), people, teams, group_seasons, seasons, current_season
     )
+    if messy:
+        extra = messy_members(FIRST_MESSY_CONTACT_ID, current_season)
+        people += extra
+        current = [team for team in teams if group_seasons[team["id"]] == seasons[-1]["id"]]
+        for index, contact in enumerate(extra if current else []):
+            team = current[index % len(current)]
+            links.append(
+                {"groupId": team["id"], "contactId": contact["id"], "contactFunctionId": PLAYER}
+            )
     player_ids = {link["contactId"] for link in links if link["contactFunctionId"] == PLAYER}
     return SandboxData(
         organizations=[{"id": ORGANIZATION_ID, "name": ORGANIZATION_NAME}],
@@ -108,6 +132,11 @@ def _numbered(rng: random.Random, count: int, first: int = FIRST_CONTACT_ID):
 
 
 # --- seasons, categories, functions, types ---------------------------------------------
+def season_holding(day: date) -> int:
+    """The start year of the August-July season that holds `day`."""
+    return day.year if day.month >= SEASON_START_MONTH else day.year - 1
+
+
 def season_id(start_year: int) -> int:
     return 8000 + start_year - 2000
 

@@ -83,11 +83,12 @@ class SandboxState(RecordStore):
         seed: int = 1,
         contacts: int = 300,
         groups: int = 24,
+        messy: bool = False,
         token_ttl: int = 1800,
         username: str = USERNAME,
         password: str = PASSWORD,
     ):
-        super().__init__(seed=seed, contacts=contacts, groups=groups)
+        super().__init__(seed=seed, contacts=contacts, groups=groups, messy=messy)
         self.token_ttl = token_ttl
         self.username, self.password = username, password
         self._clear_behaviour()

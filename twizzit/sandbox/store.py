@@ -86,11 +86,14 @@ def json_copy(value):
 class RecordStore:
     """The records and their edits; every public method is thread-safe."""
 
-    def __init__(self, *, seed: int = 1, contacts: int = 300, groups: int = 24):
+    def __init__(
+        self, *, seed: int = 1, contacts: int = 300, groups: int = 24, messy: bool = False
+    ):
         self.seed, self.size = seed, {"contacts": contacts, "groups": groups}
+        self.messy = messy
         self.organization_id = gen.ORGANIZATION_ID
         self._lock = threading.RLock()
-        self._data = gen.generate(seed, contacts, groups)
+        self._data = gen.generate(seed, contacts, groups, messy=messy)
         self._edited = False
         self._view: View | None = None
 
@@ -98,7 +101,7 @@ class RecordStore:
         """Back to the generated records (regenerated only when a test edited them)."""
         with self._lock:
             if self._edited:
-                self._data = gen.generate(self.seed, **self.size)
+                self._data = gen.generate(self.seed, **self.size, messy=self.messy)
                 self._edited = False
                 self._view = None
 

@@ -1,10 +1,13 @@
 """What needs a person's attention, per connection: the admin index panel's content.
 
 A connection needs attention when conflicts wait for a decision, its last finished run
-failed or was partial, a run looks stuck (its heartbeat is older than the lease, so the
-next claim or the janitor will mark it interrupted), its month's Twizzit calls reached
-90 % of the limit, or its credentials were never tested or failed their last test.
-`needs_attention()` lists those findings; an empty list means all is well.
+failed or was partial with a problem the run before it did not have (a partial run that
+only repeats known problems counts as a success here), a run looks stuck (its heartbeat
+is older than the lease, so the next claim or the janitor will mark it interrupted), its
+month's Twizzit calls reached 90 % of the limit, or its credentials were never tested or
+failed their last test. It also keeps the standing count in view: the players whose
+Twizzit record holds a value ShotSpot refused, and the known problems a partial run still
+repeats. `needs_attention()` lists those findings; an empty list means all is well.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.utils import timezone
 
 from twizzit.models import (
     ACTIVE_STATUSES,
+    PlayerMapping,
     Resolution,
     SyncLog,
     SyncStatus,
@@ -30,6 +34,7 @@ LAST_RUN_FAILED = "last_run_failed"
 STUCK_RUN = "stuck_run"
 QUOTA = "quota"
 CREDENTIALS = "credentials"
+REFUSED = "refused"
 
 
 @dataclass
@@ -60,7 +65,15 @@ def needs_attention() -> list[ConnectionAttention]:
         pending=Count("conflicts", filter=Q(conflicts__resolution=Resolution.PENDING)),
         last_run_id=Subquery(newest_finished.values("pk")[:1]),
         last_run_status=Subquery(newest_finished.values("status")[:1]),
+        last_run_new_problems=Subquery(newest_finished.values("new_problems")[:1]),
     ).order_by("organization_name")
+    refused = dict(
+        PlayerMapping.objects.filter(player__isnull=False)
+        .exclude(refused={})
+        .values("config")
+        .annotate(n=Count("pk"))
+        .values_list("config", "n")
+    )
     calls = dict(
         TwizzitConfig.objects.filter(api_usage__month=month).values_list("pk", "api_usage__calls")
     )
@@ -82,13 +95,32 @@ def needs_attention() -> list[ConnectionAttention]:
                     count=config.pending,
                 )
             )
-        if config.last_run_status in (SyncStatus.FAILED, SyncStatus.PARTIAL):
+        known_only = (
+            config.last_run_status == SyncStatus.PARTIAL and config.last_run_new_problems == 0
+        )
+        if config.last_run_status in (SyncStatus.FAILED, SyncStatus.PARTIAL) and not known_only:
             outcome = "failed" if config.last_run_status == SyncStatus.FAILED else "was partial"
             item.findings.append(
                 Finding(
                     LAST_RUN_FAILED,
                     f"The last sync (#{config.last_run_id}) {outcome}",
                     sync_log_id=config.last_run_id,
+                )
+            )
+        standing = []
+        if refused.get(config.pk):
+            n = refused[config.pk]
+            standing.append(f"{n} player{'' if n == 1 else 's'} with a Twizzit value refused")
+        if known_only:
+            standing.append(f"the last sync (#{config.last_run_id}) repeated known problems only")
+        if standing:
+            text = "; ".join(standing)
+            item.findings.append(
+                Finding(
+                    REFUSED,
+                    text[0].upper() + text[1:],
+                    sync_log_id=config.last_run_id if known_only else None,
+                    count=refused.get(config.pk, 0),
                 )
             )
         if config.pk in stuck:

@@ -5,7 +5,9 @@ REST API share: the run in progress (a run waiting for a worker shows up here to
 status "pending"; a running one whose heartbeat stopped longer ago than the lease reads
 "stale" through `SyncLog.shown_status`), the last finished runs (a dry run is a preview
 that wrote nothing), how many conflicts wait for a person, the Twizzit calls spent this
-month against the limit, and when the connection's schedule fires next.
+month against the limit, how many players hold a Twizzit value ShotSpot refused (an
+invalid e-mail, an impossible date: `Mapping.refused`), and when the connection's
+schedule fires next.
 
 It returns typed values — `SyncLog` rows, a `MonthUsage`, real datetimes — and leaves the
 formatting to the edges: the admin's templates, the REST serializer
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from twizzit.connection.schedules import next_run_of
-from twizzit.models import ACTIVE_STATUSES, Resolution, SyncLog, TwizzitConfig
+from twizzit.models import ACTIVE_STATUSES, PlayerMapping, Resolution, SyncLog, TwizzitConfig
 from twizzit.models.usage import MonthUsage, month_usage
 from twizzit.sync.runs import active_run
 
@@ -33,6 +35,7 @@ class ConnectionStatus:
     running: SyncLog | None
     recent: list[SyncLog]
     pending_conflicts: int
+    refused_players: int  # players whose Twizzit record holds a value ShotSpot refused
     usage: MonthUsage
     next_scheduled_run: datetime | None
 
@@ -58,6 +61,16 @@ def connection_status(config: TwizzitConfig) -> ConnectionStatus:
         running=running,
         recent=finished,
         pending_conflicts=config.conflicts.filter(resolution=Resolution.PENDING).count(),
+        refused_players=refused_players(config),
         usage=month_usage(config),
         next_scheduled_run=next_run_of(config),
+    )
+
+
+def refused_players(config: TwizzitConfig) -> int:
+    """Players whose last synced Twizzit record held a value ShotSpot's rules refused."""
+    return (
+        PlayerMapping.objects.filter(config=config, player__isnull=False)
+        .exclude(refused={})
+        .count()
     )

@@ -314,8 +314,12 @@ class SyncEngine:
         self.log.api_calls = self.calls()
         self.log.completed_at = timezone.now()
         self.log.duration_ms = int((time.monotonic() - started) * 1000)
+        if not self.log.dry_run:
+            # Judged once, here: the mails and the attention panel read the number.
+            self.log.new_problems = len(self.log.new_problem_entries())
         self.log.save(
             update_fields=[
+                "new_problems",
                 "status",
                 "message",
                 "stats",

@@ -161,6 +161,11 @@ class GameImporter(RecordImporter):
     mapping_extra_fields = ("twizzit_event_id", "twizzit_group_id")
     archivable = True  # judged after a complete listing; "retired" means cancelled
 
+    def subject(self, mapped: Mapped) -> str:
+        # The ids a person finds in Twizzit, not the (event, group) key.
+        event, group = divmod(mapped.twizzit_id, events.KEY_FACTOR)
+        return f"game of event {event} (group {group})"
+
     def __init__(self, ctx, *, teams: dict[int, tuple[int, list[str]]], classifier, window):
         super().__init__(ctx)
         self.teams = teams  # Twizzit group id → (local Team id, the team's names)

@@ -1,11 +1,13 @@
 """Importing pages of one kind of Twizzit record (the OCA connector's importer).
 
-For each page: map every record (a record that cannot be mapped, or whose values the
-model's validators refuse, becomes an error entry and the page goes on; an id listed
-twice is synced once, with a warning entry); load the page's mappings in one query; skip
-every record whose hash is unchanged (no write at all); for the rest, inside one
-transaction with the local rows locked, decide an action per record and write them with
-bulk operations. The number of queries per page is constant, whatever the page size.
+For each page: map every record (a record that cannot be mapped at all becomes an error
+entry and the page goes on; a value the mapper or the model's validators refuse costs
+only its field: a warning entry naming the id, the field and the rule, and the field is
+left out of the write and remembered on the mapping until Twizzit's value is acceptable;
+an id listed twice is synced once, with a warning entry); load the page's mappings in one
+query; skip every record whose hash is unchanged (no write at all); for the rest, inside
+one transaction with the local rows locked, decide an action per record and write them
+with bulk operations. The number of queries per page is constant, whatever the page size.
 
 Per record the decision is one of:
 - create: no mapping and no local match → a new ShotSpot row and its mapping;
@@ -16,16 +18,17 @@ Per record the decision is one of:
 - deleted in ShotSpot: the mapping is a tombstone → a conflict, or the policy recreates
   the row (twizzit_wins) or keeps it deleted (shotspot_wins).
 
-A dry run takes the same decisions and records them as planned changes instead of writing.
-The writes of a page are `writing.py`'s; deletions in Twizzit are judged separately
-(`deletions.py`), only after the engine saw a complete listing, and only for records that
-a second look by id does not find either. A page whose
-write fails is rolled back whole, becomes an error entry, and stops deletions from being
-judged; the next pages go on.
+A dry run takes the same decisions and records them as planned changes instead of
+writing. The writes of a page are `writing.py`'s; deletions in Twizzit are judged
+separately (`deletions.py`), only after the engine saw a complete listing, and only for
+records that a second look by id does not find either. A page whose write fails is rolled
+back whole, becomes an error entry, and stops deletions from being judged; the next pages
+go on.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
@@ -136,14 +139,14 @@ class RecordImporter(PageWriter, DeletionJudge):
                 self.report.count(self.entity, "unchanged")
                 continue
             try:
-                mapped = self.map_record(record)
-                self.check_values(mapped)
+                mapped = self.check_values(self.map_record(record))
             except MappingError as exc:
                 self.report.error(self.entity, twizzit_id, str(exc))
                 continue
             if self.is_settled(mapped.hash, settled.get(mapped.twizzit_id)):
-                self.report.count(self.entity, "unchanged")
+                self.report.count(self.entity, "unchanged")  # its refusals were said before
             else:
+                self.report_refusals(mapped)
                 work[mapped.twizzit_id] = mapped
         work = list(work.values())
         if not work:
@@ -173,10 +176,11 @@ class RecordImporter(PageWriter, DeletionJudge):
         for decision in decisions:
             self.tally(decision)
 
-    def check_values(self, mapped: Mapped) -> None:
-        """Refuse a value the model's own validators refuse (an email Django calls invalid
-        could be stored, but never saved again in the admin). Names the field, not the value.
+    def check_values(self, mapped: Mapped) -> Mapped:
+        """Refuse a value the model's own validators refuse (one the database would store,
+        but the admin could never save again): the field joins `refused`, the record stays.
         """
+        refused = {}
         for name, value in mapped.fields.items():
             if value in (None, "") or name.endswith("_id"):
                 continue
@@ -184,9 +188,29 @@ class RecordImporter(PageWriter, DeletionJudge):
             try:
                 field.run_validators(field.to_python(value))
             except ValidationError as exc:
-                raise MappingError(
-                    f"{self.entity_type} {mapped.twizzit_id} {name}: {' '.join(exc.messages)}"
-                ) from None
+                refused[name] = " ".join(exc.messages).rstrip(".")
+        if not refused:
+            return mapped
+        fields = {name: v for name, v in mapped.fields.items() if name not in refused}
+        return replace(mapped, fields=fields, refused={**mapped.refused, **refused})
+
+    def subject(self, mapped: Mapped) -> str:
+        """The record in a warning: "player 2100001"."""
+        return f"{self.entity_type} {mapped.twizzit_id}"
+
+    def report_refusals(self, mapped: Mapped) -> None:
+        """One warning per refused field: the id, the field and the rule, never the value."""
+        for name, rule in mapped.refused.items():
+            field = self.model._meta.get_field(name)
+            self.report.warning(
+                self.entity,
+                mapped.twizzit_id,
+                f"{self.subject(mapped)} {field.verbose_name}: Twizzit's value "
+                f"was refused ({rule}); the rest of the record was synced",
+            )
+            self.report.count(self.entity, "refused")
+        for note in mapped.notes:
+            self.report.warning(self.entity, mapped.twizzit_id, note)
 
     @staticmethod
     def is_settled(record_hash: str, state) -> bool:

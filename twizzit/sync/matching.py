@@ -24,15 +24,16 @@ KEYS = ("pk", "registration_number", "email_ci", "last_name", "first_name", "dat
 
 
 def _name_key(fields: dict):
-    if not fields.get("date_of_birth"):
+    if not fields.get("date_of_birth") or "first_name" not in fields or "last_name" not in fields:
         return None  # names alone are too weak to link two people
     return (fields["last_name"], fields["first_name"], fields["date_of_birth"])
 
 
 def player_candidates(config, unmapped) -> dict[int, list[tuple[Player, str]]]:
     """{twizzit contact id: [(player, matched_on), ...]} for the first key that matched."""
-    registrations = {m.fields["registration_number"] for m in unmapped} - {""}
-    emails = {m.fields["email"].lower() for m in unmapped} - {""}
+    # A refused field is absent from `fields`: it matches nothing.
+    registrations = {m.fields.get("registration_number", "") for m in unmapped} - {""}
+    emails = {m.fields.get("email", "").lower() for m in unmapped} - {""}
     name_keys = {key for m in unmapped if (key := _name_key(m.fields))}
 
     # One query per key, united, each served by its own index: an OR of the three is
@@ -91,8 +92,8 @@ def player_candidates(config, unmapped) -> dict[int, list[tuple[Player, str]]]:
     for mapped in unmapped:
         fields = mapped.fields
         for matched_on, index, key in (
-            (REGISTRATION, by_registration, fields["registration_number"]),
-            (EMAIL, by_email, fields["email"].lower()),
+            (REGISTRATION, by_registration, fields.get("registration_number", "")),
+            (EMAIL, by_email, fields.get("email", "").lower()),
             (NAME_AND_BIRTH_DATE, by_name, _name_key(fields)),
         ):
             players = index.get(key) if key else None

@@ -17,6 +17,7 @@ COUNTERS = (
     "errors",
     "removed",
     "policy_decided",
+    "refused",  # values Twizzit sent that ShotSpot's rules refused (the record was synced)
 )
 ERROR = "error"
 WARNING = "warning"

@@ -4,6 +4,9 @@ Called inside the page's transaction, with the local rows locked (`importer.py`)
 handful of statements per page whatever its size: one bulk insert of new rows, one bulk
 update of changed ones (only the fields that changed), the same for the mappings, then
 the page's conflicts recorded and the settled ones closed.
+
+Each mapping written also keeps the record's refused values (`Mapping.refused`): a field
+refused before keeps its "since", one accepted now is dropped.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class PageWriter:
             **self.mapping_extras(mapped),
             base_data=base,
             remote_hash=remote_hash,
+            refused=refusals({}, mapped, timezone.now()),
         )
 
     def write(self, decisions: list[Verdict]) -> None:
@@ -65,6 +69,7 @@ class PageWriter:
                 # While a conflict is pending the record is merged again at every sync,
                 # so the conflict follows both sides (and closes when they agree again).
                 mapping.remote_hash = settled_hash
+                mapping.refused = refusals(mapping.refused, mapped, now)
                 for name, value in self.mapping_extras(mapped).items():
                     setattr(mapping, name, value)
                 changed_mappings.append(mapping)
@@ -79,6 +84,7 @@ class PageWriter:
                     setattr(decision.mapping, self.local_attr, instance)
                     decision.mapping.base_data = decision.remote
                     decision.mapping.remote_hash = decision.mapped.hash
+                    decision.mapping.refused = refusals({}, decision.mapped, now)
                     changed_mappings.append(decision.mapping)
                 else:
                     new_mappings.append(
@@ -107,6 +113,7 @@ class PageWriter:
                     "base_data",
                     "remote_hash",
                     "ignore_remote",
+                    "refused",
                     "last_synced_at",
                     "updated_at",
                     *self.mapping_extra_fields,
@@ -116,3 +123,14 @@ class PageWriter:
         self.conflicts.close_settled(
             [d.mapped.twizzit_id for d in decisions if d.conflict is None and d.action in SETTLING]
         )
+
+
+def refusals(before: dict, mapped: Mapped, now) -> dict:
+    """The mapping's refused fields after this sync: {field: {"rule", "since"}}."""
+    return {
+        name: {
+            "rule": rule,
+            "since": (before.get(name) or {}).get("since") or now.isoformat(),
+        }
+        for name, rule in sorted(mapped.refused.items())
+    }

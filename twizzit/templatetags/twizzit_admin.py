@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 
 from twizzit.admin.cockpit import conflicts_url
-from twizzit.services.attention import PENDING_CONFLICTS, needs_attention
+from twizzit.services.attention import PENDING_CONFLICTS, REFUSED, needs_attention
 
 register = template.Library()
 
@@ -22,6 +22,8 @@ def attention_panel(context):
         for finding in item.findings:
             if finding.kind == PENDING_CONFLICTS:
                 url = conflicts_url(config)
+            elif finding.kind == REFUSED and finding.count:
+                url = reverse("admin:shotspot_player_changelist") + "?twizzit_refused=yes"
             elif finding.sync_log_id:
                 url = reverse("admin:twizzit_synclog_change", args=[finding.sync_log_id])
             else:

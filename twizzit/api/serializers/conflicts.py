@@ -37,6 +37,16 @@ class CandidateSerializer(serializers.Serializer):
 
 class ConflictSerializer(serializers.ModelSerializer):
     connection = serializers.IntegerField(source="config_id", read_only=True)
+    twizzit_id = serializers.IntegerField(
+        source="twizzit_record_id",
+        read_only=True,
+        help_text="The Twizzit record's id: a contact, group or season id; a game's event id.",
+    )
+    twizzit_group_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="A game's Twizzit group (the team it was synced for); null for the others.",
+    )
     local_id = serializers.SerializerMethodField(help_text="The ShotSpot row, when there is one.")
     label = serializers.SerializerMethodField(help_text="Who or what the conflict is about.")
     fields = serializers.SerializerMethodField(
@@ -56,6 +66,7 @@ class ConflictSerializer(serializers.ModelSerializer):
             "sync_log",
             "entity_type",
             "twizzit_id",
+            "twizzit_group_id",
             "local_id",
             "label",
             "conflict_type",

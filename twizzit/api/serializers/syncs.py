@@ -87,6 +87,9 @@ class CountersSerializer(serializers.Serializer):
     errors = serializers.IntegerField(required=False)
     removed = serializers.IntegerField(required=False)
     policy_decided = serializers.IntegerField(required=False)
+    refused = serializers.IntegerField(
+        required=False, help_text="Values Twizzit sent that ShotSpot refused; the records synced."
+    )
 
 
 class SyncEntrySerializer(serializers.Serializer):
@@ -245,5 +248,9 @@ class ConnectionStatusSerializer(serializers.Serializer):
     last_sync = FinishedSyncSerializer(allow_null=True)
     recent = FinishedSyncSerializer(many=True)
     pending_conflicts = serializers.IntegerField()
+    refused_players = serializers.IntegerField(
+        help_text="Players whose Twizzit record holds a value ShotSpot refused (an invalid "
+        "e-mail, an impossible date); the players are synced without those values."
+    )
     api_usage = ApiUsageSerializer(source="usage")
     next_scheduled_run = serializers.DateTimeField(allow_null=True)

@@ -58,9 +58,6 @@ class Command(BaseCommand):
         stop = threading.Event()
         for signum in STOP_SIGNALS:
             signal.signal(signum, lambda *_: stop.set())
-        # The sandbox's season is fixed (2025-2026): let the workers read its games on any
-        # day, not only within 30 days of it (an explicit setting still wins).
-        os.environ.setdefault("TWIZZIT_GAMES_LOOKBACK_DAYS", "36500")
         # The links in notification mails (printed by the qcluster) point at this server.
         os.environ.setdefault("SITE_URL", f"http://{addr}")
         # Children first: no thread may run while they are forked (see die_with_parent).
@@ -68,7 +65,9 @@ class Command(BaseCommand):
             "qcluster": start_child("qcluster"),
             "web server": start_child("runserver", addr, "--noreload"),
         }
-        sandbox = SandboxServer(seed=1, contacts=300, groups=24, port=options["sandbox_port"])
+        sandbox = SandboxServer(
+            seed=1, contacts=300, groups=24, messy=True, port=options["sandbox_port"]
+        )
         failed = None
         try:
             self.start_sandbox(sandbox, options["sandbox_port"])

@@ -57,6 +57,12 @@ class Command(BaseCommand):
         parser.add_argument("--groups", type=non_negative, default=24, help="teams this season")
         parser.add_argument("--token-ttl", type=non_negative, default=1800, help="seconds")
         parser.add_argument(
+            "--tidy",
+            action="store_true",
+            help="Leave out the members with messy values (an invalid e-mail, an impossible "
+            "date, a note in a phone field) that the sandbox adds to its data by default.",
+        )
+        parser.add_argument(
             "--create-config",
             action="store_true",
             help="Register (or update) the connection for the sandbox organisation.",
@@ -67,6 +73,7 @@ class Command(BaseCommand):
             seed=options["seed"],
             contacts=options["contacts"],
             groups=options["groups"],
+            messy=not options["tidy"],
             token_ttl=options["token_ttl"],
             port=options["port"],
         )

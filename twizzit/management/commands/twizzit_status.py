@@ -73,6 +73,7 @@ class Command(BaseCommand):
             if run.message:
                 self.stdout.write(f"          {run.message}")
         self.stdout.write(f"Pending conflicts: {status.pending_conflicts}")
+        self.stdout.write(f"Players with a Twizzit value refused: {status.refused_players}")
         usage = status.usage
         self.stdout.write(
             f"Twizzit calls in {usage.month:%Y-%m}: {usage.calls} of {usage.limit} calls "
