@@ -17,6 +17,7 @@ COUNTERS = (
     "errors",
     "removed",
     "policy_decided",
+    "erased",  # not imported: the person was erased on request (twizzit.models.ErasedContact)
 )
 ERROR = "error"
 WARNING = "warning"

@@ -87,6 +87,9 @@ class CountersSerializer(serializers.Serializer):
     errors = serializers.IntegerField(required=False)
     removed = serializers.IntegerField(required=False)
     policy_decided = serializers.IntegerField(required=False)
+    erased = serializers.IntegerField(
+        required=False, help_text="Not imported: the person was erased on request."
+    )
 
 
 class SyncEntrySerializer(serializers.Serializer):
