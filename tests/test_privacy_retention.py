@@ -6,7 +6,6 @@ import uuid
 from datetime import timedelta
 from io import StringIO
 
-import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
