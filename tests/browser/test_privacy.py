@@ -4,6 +4,7 @@ lift an erasure, and the retention page."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from tests.browser.conftest import shoot
 from tests.privacy_data import MEMBER, SECRETS, hits_in_tables, plant_member
 from tests.sandbox import connect
 from twizzit.models import ErasedContact
+from twizzit.services.privacy.erasure import erase_player
 from twizzit.sync import run_sync
 
 
@@ -73,15 +75,13 @@ def test_download_personal_data_from_the_players_page(admin_page, planted):
         link.click()
     download = download_info.value
     assert download.suggested_filename == f"personal-data-player-{player.pk}.json"
-    document = json.loads(open(download.path(), encoding="utf-8").read())
+    document = json.loads(Path(download.path()).read_text(encoding="utf-8"))
     assert document["player"]["last_name"]["value"] == MEMBER["last_name"]
     assert document["twizzit_links"][0]["twizzit_contact_id"] == contact_id
 
 
 def test_admin_lifts_an_erasure_and_the_next_sync_imports_the_member_again(admin_page, planted):
     config, player, contact_id = planted
-    from twizzit.services.privacy.erasure import erase_player
-
     erase_player(player)
     admin_page.goto(admin_page.url_for("/admin/twizzit/erasedcontact/"))
     assert str(contact_id) in admin_page.locator("#result_list").inner_text()

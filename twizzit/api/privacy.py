@@ -60,11 +60,10 @@ class PersonalDataActions:
     @action(detail=True, methods=["get"], url_path="personal-data")
     def personal_data(self, request, pk=None):
         player = self.get_object()
+        filename = f"personal-data-player-{player.pk}.json"
         return Response(
             export.export_player(player),
-            headers={
-                "Content-Disposition": f'attachment; filename="personal-data-player-{player.pk}.json"'
-            },
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
 
     @extend_schema(
