@@ -19,9 +19,11 @@ from twizzit.models import (
     PlayerMapping,
     Resolution,
     SyncConflict,
+    SyncLog,
 )
 from twizzit.services.privacy.erasure import erase_player, lift_suppression, plan_erasure
 from twizzit.sync import run_sync
+from twizzit.sync.entities import PlayerImporter
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,6 +75,31 @@ def test_planted_member_is_everywhere_before_the_erasure(config, sandbox, admin_
     assert plan.memberships == 1
     assert plan.pending_conflicts == 2  # the data mismatch and the duplicate
     assert plan.notifications and plan.tasks and plan.runs and plan.history == 1
+
+
+def test_no_personal_value_reaches_an_error_entry_a_mail_subject_or_a_log_line(
+    config, sandbox, admin_user, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    plant_member(config, sandbox, admin_user)
+
+    entries = [e["message"] for log in SyncLog.objects.all() for e in log.errors]
+    assert any("number" in message for message in entries)  # the planted bad value
+    subjects = list(Notification.objects.values_list("subject", flat=True))
+    assert subjects
+    for text in (*entries, *subjects, caplog.text):
+        assert [value for value in SECRETS if value in text.lower()] == [], text
+
+
+def test_the_merge_base_keeps_only_the_fields_the_merge_compares(config, sandbox, admin_user):
+    _player, contact_id = plant_member(config, sandbox, admin_user)
+    mapping = PlayerMapping.objects.get(config=config, twizzit_contact_id=contact_id)
+    assert set(mapping.base_data) == set(PlayerImporter.fields)
+    # Nothing of the raw record beyond them: no address, no account number, no nationality.
+    raw = sandbox.state.contact(contact_id)
+    assert raw["address"] or raw["account-number"] or raw["nationality"]
+    stored = str(mapping.base_data)
+    assert not any(str(raw[key]) in stored for key in ("account-number", "nationality") if raw[key])
 
 
 def test_erasing_a_member_leaves_no_copy_and_the_next_sync_does_not_bring_them_back(

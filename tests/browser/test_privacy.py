@@ -83,7 +83,13 @@ def test_download_personal_data_from_the_players_page(admin_page, planted):
 def test_admin_lifts_an_erasure_and_the_next_sync_imports_the_member_again(admin_page, planted):
     config, player, contact_id = planted
     erase_player(player)
-    admin_page.goto(admin_page.url_for("/admin/twizzit/erasedcontact/"))
+    skipped = run_sync(config)
+    admin_page.goto(admin_page.url_for(f"/admin/twizzit/synclog/{skipped.pk}/change/"))
+    note = admin_page.locator("#twz-counts .twz-note").inner_text()
+    assert note == "1 Twizzit contact not imported: erased on request (erased contacts)."
+    shoot(admin_page, "privacy-sync-log-erased")
+    admin_page.click("#twz-counts .twz-note a")
+    admin_page.wait_for_url("**/admin/twizzit/erasedcontact/")
     assert str(contact_id) in admin_page.locator("#result_list").inner_text()
     shoot(admin_page, "privacy-erased-contacts")
     admin_page.check("input[name=_selected_action]")
