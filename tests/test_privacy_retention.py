@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 from io import StringIO
 
+import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
@@ -27,6 +28,8 @@ from twizzit.models import (
     SyncStatus,
 )
 from twizzit.services.privacy import retention
+from twizzit.sync import resolve_conflict
+from twizzit.sync.resolution import ResolutionError
 
 ENTRY = {"entity": "players", "twizzit_id": 7, "message": "contact 7 number: bad", "level": "error"}
 PLANNED = {"entity": "players", "twizzit_id": 7, "action": "update", "label": "An Peeters"}
@@ -216,3 +219,11 @@ def test_janitor_prunes_once_a_day(config):
     run(config, 91)
     assert tasks.janitor()["pruned"] is None  # already done today
     cache.delete(retention.DAILY_KEY)
+
+
+def test_erased_is_not_a_resolution_a_person_can_choose(config):
+    conflict = decided_conflict(config, 1, resolution=Resolution.PENDING)
+    with pytest.raises(ResolutionError, match="'erased' is not a resolution"):
+        resolve_conflict(conflict, "erased")
+    conflict.refresh_from_db()
+    assert conflict.resolution == Resolution.PENDING

@@ -167,6 +167,12 @@ class RecordImporter(PageWriter, DeletionJudge):
                 self.ctx.hold_claim()  # a run that lost its lease must not write this page
                 self.prepare(work)
                 locked = self.load_mappings([mapped.twizzit_id for mapped in work], lock=True)
+                # Erased while this page was read (the erasure commits the suppression
+                # and drops the mapping together): not created again.
+                erased = self.suppressed([mapped.twizzit_id for mapped in work])
+                if erased:
+                    work = [mapped for mapped in work if mapped.twizzit_id not in erased]
+                    self.report.count(self.entity, "erased", len(erased))
                 decisions = self.decide(work, locked)
                 self.write(decisions)
         except DatabaseError as exc:
