@@ -119,6 +119,8 @@ def plant_member(config, sandbox, admin_user) -> tuple[Player, int]:
     LogEntry.objects.log_actions(
         admin_user.pk, [player], CHANGE, change_message=f"Changed email of {player}."
     )
+    # A roster entry's history is labelled with the player's name too.
+    LogEntry.objects.log_actions(admin_user.pk, list(player.memberships.all()), CHANGE)
     return player, contact_id
 
 

@@ -74,7 +74,7 @@ def test_planted_member_is_everywhere_before_the_erasure(config, sandbox, admin_
     plan = plan_erasure(player)
     assert plan.memberships == 1
     assert plan.pending_conflicts == 2  # the data mismatch and the duplicate
-    assert plan.notifications and plan.tasks and plan.runs and plan.history == 1
+    assert plan.notifications and plan.tasks and plan.runs and plan.history == 2
 
 
 def test_no_personal_value_reaches_an_error_entry_a_mail_subject_or_a_log_line(

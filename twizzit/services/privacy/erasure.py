@@ -170,10 +170,13 @@ def tasks_naming(values: list[str]) -> list[str]:
     return found
 
 
-def _history(player: Player):
-    return LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Player), object_id=str(player.pk)
-    )
+def _history(player: Player, values: list[str]):
+    """The admin's change history of the player, and entries of other rows naming them
+    (a roster entry's history is labelled with the player's name)."""
+    about = Q(content_type=ContentType.objects.get_for_model(Player), object_id=str(player.pk))
+    for value in values:
+        about |= Q(object_repr__icontains=value) | Q(change_message__icontains=value)
+    return LogEntry.objects.filter(about)
 
 
 def plan_erasure(player: Player) -> ErasurePlan:
@@ -193,7 +196,7 @@ def plan_erasure(player: Player) -> ErasurePlan:
         runs=[log.pk for log, _e, _p in runs_naming(contact_ids, values)],
         notifications=list(_notifications_naming(values).values_list("pk", flat=True)),
         tasks=tasks_naming(values),
-        history=_history(player).count(),
+        history=_history(player, values).count(),
     )
 
 
@@ -287,7 +290,7 @@ def erase_player(player: Player, *, user=None, suppress: bool = True) -> Erasure
 
         task_ids = tasks_naming(values)
         removed["tasks"] = Task.objects.filter(id__in=task_ids).delete()[0]
-        removed["history"] = _history(player).delete()[0]
+        removed["history"] = _history(player, values).delete()[0]
         removed["mappings"] = PlayerMapping.objects.filter(
             pk__in=[m.pk for m in mappings]
         ).delete()[0]
