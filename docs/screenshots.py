@@ -81,6 +81,12 @@ def choose_action(page, label: str, rows: int) -> None:
     page.select_option("select[name=action]", label=label)
 
 
+def confirm_erasure(page) -> None:
+    """Open "Erase personal data…" for the first player listed; stop at its confirmation."""
+    choose_action(page, "Erase personal data…", rows=1)
+    page.click("button[name=index]")
+
+
 CONNECTION = "/admin/twizzit/twizzitconfig/{config}/change/"
 CONFLICT = "/admin/twizzit/syncconflict/{%s}/change/"
 SCREENS = [
@@ -128,6 +134,14 @@ SCREENS = [
     Screen("api-docs", "/api/docs/", ".swagger-ui .info"),
     Screen("notifications", "/admin/twizzit/notification/"),
     Screen("games", "/admin/shotspot/game/"),
+    Screen(
+        "privacy-erase-confirmation",
+        "/admin/shotspot/player/?q=De+Smet",
+        "text=Erase personal data: are you sure?",
+        action=confirm_erasure,
+        full_page=True,
+    ),
+    Screen("privacy-retention", "/admin/twizzit/erasedcontact/retention/", full_page=True),
 ]
 
 

@@ -38,6 +38,14 @@ TWIZZIT_SYNC_LEASE_SECONDS = env_int("TWIZZIT_SYNC_LEASE_SECONDS", 30)
 # Games: how far back a sync reads Twizzit events (never before the current season starts).
 TWIZZIT_GAMES_LOOKBACK_DAYS = env_int("TWIZZIT_GAMES_LOOKBACK_DAYS", 30)
 SCHEDULER_TIMEZONE = os.environ.get("SCHEDULER_TIMEZONE", "UTC")
+# Retention (GDPR): how long copies of personal data are kept, in days (0: never pruned).
+# The daily clean-up and `manage.py privacy prune` apply them (docs/operations.md).
+RETENTION_SYNC_LOG_DAYS = env_int("RETENTION_SYNC_LOG_DAYS", 90)
+RETENTION_CONFLICT_DAYS = env_int("RETENTION_CONFLICT_DAYS", 180)
+RETENTION_MAIL_DAYS = env_int("RETENTION_MAIL_DAYS", 90)
+RETENTION_TASK_DAYS = env_int("RETENTION_TASK_DAYS", 30)
+# Rows per pruning transaction: small, so a running sync never waits on the clean-up.
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 500)
 
 ALLOWED_HOSTS = [
     host.strip()

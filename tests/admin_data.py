@@ -4,8 +4,8 @@
 seasons, rosters, games, mappings, a sync log, API usage), then a preview, makes one player
 and one game disagree on both sides so the next syncs raise conflicts (and e-mail them),
 runs a games sync and a selected-records sync, and adds the django-q2 rows
-(a finished and a failed task, a queued one on the ORM broker), a group and an
-API token.
+(a finished and a failed task, a queued one on the ORM broker), a group, an
+API token, and one player erased on request.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django_q.models import OrmQ, Task
 from rest_framework.authtoken.models import Token
 
 from twizzit.models import EventMapping, PlayerMapping, SyncType
+from twizzit.services.privacy.erasure import erase_player
 from twizzit.sync import run_sync
 
 
@@ -68,6 +69,8 @@ def populate(config, sandbox, user) -> None:
             success=success,
             result="done" if success else "boom",
         )
+    # A member erased on request: the erased-contacts list has its one row.
+    erase_player(PlayerMapping.objects.filter(config=config).order_by("-pk").first().player)
     OrmQ.objects.create(key="shotspot", payload="x", lock=None)
     Group.objects.create(name="coach")
     Token.objects.create(user=user)

@@ -72,6 +72,8 @@ ENDPOINTS = [
     ),
     Endpoint("GET", "/api/players/", STAFF_READS),
     Endpoint("GET", "/api/players/{player}/", STAFF_READS),
+    Endpoint("GET", "/api/players/{player}/personal-data/", (*ADMINS_ONLY, 200)),
+    Endpoint("POST", "/api/players/{spare_player}/erase/", (*ADMINS_ONLY, 200), "erase"),
     Endpoint("GET", "/api/teams/", STAFF_READS),
     Endpoint("GET", "/api/teams/{team}/", STAFF_READS),
     Endpoint("GET", "/api/seasons/", STAFF_READS),
@@ -111,6 +113,7 @@ class World:
                 "team_mapping",
                 "season",
                 "conflict",
+                "spare_player",
             )
         }
 
@@ -154,6 +157,9 @@ class World:
 
     def relink_player(self):
         return {"player": self.spare_player.pk}
+
+    def erase(self):
+        return {"confirm": True}
 
     def relink_team(self):
         return {"team": self.spare_team.pk}

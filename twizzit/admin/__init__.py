@@ -7,7 +7,8 @@ sync writes them (`runs.py`); conflicts are decided on a review screen that call
 same resolution service as the REST API (`conflicts.py`, `review.py`); ShotSpot's players
 and teams gain their Twizzit badge, conflict marker, box and "Re-sync selected from
 Twizzit" action from `shotspot_data.py`; mappings in `mappings.py`; what was mailed to
-the admins is listed read-only (`notifications.py`).
+the admins is listed read-only (`notifications.py`); erasing and exporting a member's
+personal data, the erased contacts and the retention page (`privacy.py`).
 """
 
 from twizzit.admin import (  # noqa: F401
@@ -15,6 +16,7 @@ from twizzit.admin import (  # noqa: F401
     connections,
     mappings,
     notifications,
+    privacy,
     runs,
     shotspot_data,
     site,

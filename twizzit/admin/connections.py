@@ -127,6 +127,7 @@ class TwizzitConfigAdmin(admin.ModelAdmin):
                     "role_overrides",
                     "event_type_overrides",
                     "monthly_call_limit",
+                    "anonymise_archived_after_months",
                 ]
             },
         ),

@@ -260,6 +260,8 @@ def run_context(log: SyncLog) -> dict:
         "duration": seconds(log.duration_ms),
         "rows": count_rows(log.stats),
         "counter_labels": counter_labels(),
+        # Contacts left out because their person was erased (twizzit.models.ErasedContact).
+        "erased": total(log.stats, "erased"),
         "error_rows": error_rows(log),
         "selection_rows": selection_rows(log),
         "planned_rows": planned_rows(log) if log.dry_run else [],

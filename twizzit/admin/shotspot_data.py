@@ -13,7 +13,8 @@ without the integration. What it adds:
   beside each field whose Twizzit value ShotSpot refused (an invalid e-mail, an impossible
   date), a note saying so and why (never the value);
 - the action "Re-sync selected from Twizzit" (`twizzit.services.resync`), also offered on the
-  mappings' lists (`registrations.py`).
+  mappings' lists (`registrations.py`);
+- on players, "Erase personal data…" and "Download personal data" (`privacy.py`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from django.utils.safestring import mark_safe
 
 from shotspot.admin import PlayerAdmin, TeamAdmin
 from shotspot.models import Player, SyncSource, Team
+from twizzit.admin.privacy import PersonalDataAdmin
 from twizzit.models import (
     PlayerMapping,
     Resolution,
@@ -309,13 +311,13 @@ admin.site.unregister(Team)
 
 
 @admin.register(Player)
-class TwizzitPlayerAdmin(TwizzitRecordMixin, PlayerAdmin):
+class TwizzitPlayerAdmin(PersonalDataAdmin, TwizzitRecordMixin, PlayerAdmin):
     mapping_model = PlayerMapping
     remote_attr = "twizzit_contact_id"
     local_attr = "player"
     list_display = with_badges(PlayerAdmin.list_display, after=2)
     list_filter = [*PlayerAdmin.list_filter, HasPendingConflictFilter, RefusedValuesFilter]
-    actions = ["resync_from_twizzit"]
+    actions = ["resync_from_twizzit", "erase_personal_data"]
 
     @admin.action(description="Re-sync selected from Twizzit", permissions=["change"])
     def resync_from_twizzit(self, request, queryset):

@@ -8,7 +8,7 @@ statement, so a page of 200 rows costs the same two queries as a page of 10. Sea
 have conflicts (Twizzit owns them), so theirs is always false. A game's Twizzit id is its
 event's id (a derby's two games share it). Routes: /api/players/, /api/teams/,
 /api/seasons/, /api/games/ (and /{id}/); same roles as the rest of the API (admins and
-coaches read).
+coaches read). A player's personal data (export, erase) is `twizzit.api.privacy`'s, admins only.
 
 It lives on the integration's side, like `twizzit.admin.shotspot_data` for the admin:
 ShotSpot's own app imports nothing of Twizzit and works with the integration removed.
@@ -24,6 +24,7 @@ from rest_framework.routers import SimpleRouter
 
 from shotspot.models import Game, GameStatus, Player, Season, SyncSource, Team
 from twizzit.api.filters import BooleanFilter, FilterSet, IdFilter
+from twizzit.api.privacy import PersonalDataActions
 from twizzit.api.views import TwizzitViewSet
 from twizzit.models import (
     EntityType,
@@ -263,7 +264,7 @@ class ReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TwizzitV
     list=extend_schema(summary="List players", tags=["shotspot"]),
     retrieve=extend_schema(summary="Get a player", tags=["shotspot"]),
 )
-class PlayerViewSet(ReadOnlyViewSet):
+class PlayerViewSet(PersonalDataActions, ReadOnlyViewSet):
     serializer_class = PlayerSerializer
     filterset_class = PlayerFilter
     queryset = with_twizzit_facts(

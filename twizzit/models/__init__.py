@@ -13,6 +13,7 @@
 - `SyncConflict`: a disagreement a person decides; at most one pending per record.
 - `ApiUsage`: calls spent per connection per calendar month, against its quota.
 - `Notification` (defined in `twizzit.models.notifications`): every event mailed to the admins.
+- `ErasedContact`: a Twizzit contact erased on request, which syncs no longer import.
 """
 
 from twizzit.models.conflicts import ConflictType, EntityType, Resolution, SyncConflict
@@ -36,6 +37,7 @@ from twizzit.models.mappings import (
     TeamMapping,
 )
 from twizzit.models.notifications import Notification, NotificationKind, NotificationStatus
+from twizzit.models.privacy import ErasedContact
 from twizzit.models.runs import ACTIVE_STATUSES, SyncLog, SyncStatus, SyncTrigger, SyncType
 from twizzit.models.usage import ApiUsage
 
@@ -50,6 +52,7 @@ __all__ = [
     "ConflictPolicy",
     "ConflictType",
     "EntityType",
+    "ErasedContact",
     "EventMapping",
     "Mapping",
     "Notification",

@@ -48,6 +48,8 @@ class Resolution(models.TextChoices):
     IGNORED = "ignored", "Ignored"
     # A later sync found both sides agreeing again, or the record back in Twizzit.
     SUPERSEDED = "superseded", "Settled by a later sync"
+    # The person it was about was erased on request (GDPR); its snapshots are emptied.
+    ERASED = "erased", "Erased on request"
 
 
 class SyncConflict(models.Model):

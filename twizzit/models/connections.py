@@ -93,6 +93,14 @@ class TwizzitConfig(TimeStamped):
         help_text='Event type id → "game" or "skip", e.g. {"4": "game"}.',
     )
     monthly_call_limit = models.PositiveIntegerField(default=default_monthly_limit)
+    # Retention (twizzit.services.privacy.retention): off unless a club chooses it.
+    anonymise_archived_after_months = models.PositiveSmallIntegerField(
+        "anonymise archived members after (months)",
+        null=True,
+        blank=True,
+        help_text="Members archived (gone from Twizzit) for longer than this many months "
+        "are anonymised by the daily clean-up. Empty: never.",
+    )
     last_sync_at = models.DateTimeField(null=True, blank=True)
     # The last credential check (twizzit.services.verify.verify_config): when, and how it went.
     # A new password makes the connection untested again.

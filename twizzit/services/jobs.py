@@ -19,7 +19,9 @@ call quota is spent.
 
 `clean_up` is the janitor's work (`twizzit.tasks.janitor`, every few minutes): it fails
 runs whose worker stopped and runs no worker started, restarts a stalled lane, and
-queues again the notification mails that are due a retry (`twizzit.notify.delivery`).
+queues again the notification mails that are due a retry (`twizzit.notify.delivery`),
+and once a day prunes what retention says is kept no longer
+(`twizzit.services.privacy.retention`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from twizzit.models import (
 )
 from twizzit.models.usage import renews_on, would_exceed
 from twizzit.notify import delivery
+from twizzit.services.privacy import retention
 from twizzit.sync import run_sync, runs
 from twizzit.sync.runs import SyncInProgress, create_run, reserve
 
@@ -255,4 +258,15 @@ def clean_up() -> dict:
         "never_started": never_started,
         "lane_restarted": lane_restarted,
         "notifications_retried": delivery.retry_due(),
+        "pruned": _prune_daily(),
     }
+
+
+def _prune_daily() -> dict | None:
+    """Retention, once a day (`twizzit.services.privacy.retention`); never fails the janitor."""
+    try:
+        report = retention.prune_daily()
+    except Exception:
+        logger.exception("Janitor: pruning old personal data failed; retried tomorrow.")
+        return None
+    return report.removed if report else None

@@ -12,7 +12,14 @@ from dataclasses import replace
 from shotspot.models import Club, Player, Season, Team
 from twizzit.mappers import contacts, groups, seasons
 from twizzit.mappers.base import record_hash
-from twizzit.models import ClubMapping, EntityType, PlayerMapping, SeasonMapping, TeamMapping
+from twizzit.models import (
+    ClubMapping,
+    EntityType,
+    ErasedContact,
+    PlayerMapping,
+    SeasonMapping,
+    TeamMapping,
+)
 from twizzit.sync.importer import RecordImporter
 from twizzit.sync.matching import player_candidates
 from twizzit.sync.verdicts import Candidate
@@ -157,6 +164,14 @@ class PlayerImporter(RecordImporter):
 
     def label(self, values):
         return f"{values.get('first_name', '')} {values.get('last_name', '')}".strip()
+
+    def suppressed(self, twizzit_ids):
+        # One narrow query per page; the list is tiny (people erased on request).
+        return set(
+            ErasedContact.objects.filter(
+                config=self.config, twizzit_contact_id__in=twizzit_ids
+            ).values_list("twizzit_contact_id", flat=True)
+        )
 
     def find_candidates(self, unmapped):
         found = player_candidates(self.config, unmapped)

@@ -71,8 +71,8 @@ def words(conflict: SyncConflict, resolution: str, text: str) -> str:
 
 def decision_label(conflict: SyncConflict) -> str:
     """What was decided, in words, for a resolved conflict."""
-    if conflict.resolution == Resolution.SUPERSEDED:
-        return Resolution.SUPERSEDED.label
+    if conflict.resolution in (Resolution.SUPERSEDED, Resolution.ERASED):
+        return Resolution(conflict.resolution).label
     if (
         conflict.conflict_type == ConflictType.DATA_MISMATCH
         and conflict.resolution == Resolution.MANUAL

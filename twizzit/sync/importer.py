@@ -105,6 +105,10 @@ class RecordImporter(PageWriter, DeletionJudge):
     def label(self, values: dict) -> str:
         return str(values.get("name", ""))
 
+    def suppressed(self, twizzit_ids: list[int]) -> set[int]:
+        """Of these ids, the records a person had erased here: never imported again."""
+        return set()
+
     def mapping_extras(self, mapped: Mapped) -> dict:
         """Values of `mapping_extra_fields` for this record."""
         return {}
@@ -120,9 +124,14 @@ class RecordImporter(PageWriter, DeletionJudge):
             config=self.config, **{f"{self.remote_attr}__in": ids}
         ).values_list(self.remote_attr, "remote_hash", "ignore_remote", f"{self.local_attr}_id")
         settled = {twizzit_id: state for twizzit_id, *state in rows}
+        erased = self.suppressed(ids)
         work: dict[int, Mapped] = {}
         for record in records:
             twizzit_id = record.get("id") if isinstance(record, dict) else None
+            if twizzit_id in erased:
+                # Counted, never read further: not even mapped, so nothing of it is kept.
+                self.report.count(self.entity, "erased")
+                continue
             if is_int(twizzit_id):
                 if twizzit_id in self.seen:
                     # Synced once per run: two versions would flip back and forth.
@@ -161,6 +170,12 @@ class RecordImporter(PageWriter, DeletionJudge):
                 self.ctx.hold_claim()  # a run that lost its lease must not write this page
                 self.prepare(work)
                 locked = self.load_mappings([mapped.twizzit_id for mapped in work], lock=True)
+                # Erased while this page was read (the erasure commits the suppression
+                # and drops the mapping together): not created again.
+                erased = self.suppressed([mapped.twizzit_id for mapped in work])
+                if erased:
+                    work = [mapped for mapped in work if mapped.twizzit_id not in erased]
+                    self.report.count(self.entity, "erased", len(erased))
                 decisions = self.decide(work, locked)
                 self.write(decisions)
         except DatabaseError as exc:

@@ -18,6 +18,7 @@ COUNTERS = (
     "removed",
     "policy_decided",
     "refused",  # values Twizzit sent that ShotSpot's rules refused (the record was synced)
+    "erased",  # not imported: the person was erased on request (twizzit.models.ErasedContact)
 )
 ERROR = "error"
 WARNING = "warning"

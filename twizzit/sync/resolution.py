@@ -75,7 +75,8 @@ CHOICES = {
 
 def resolve_conflict(conflict: SyncConflict, resolution: str, values=None, user=None):
     """Apply `resolution` to a pending conflict and close it; returns the conflict."""
-    if resolution not in Resolution.values or resolution == Resolution.PENDING:
+    # "Erased" is what an erasure does (twizzit.services.privacy), never a person's choice.
+    if resolution not in Resolution.values or resolution in (Resolution.PENDING, Resolution.ERASED):
         raise ResolutionError(f"{resolution!r} is not a resolution.", code="invalid")
     with transaction.atomic():
         # Lock in the sync's order (mapping, local row, conflict) so a resolution and a

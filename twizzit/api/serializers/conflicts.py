@@ -107,7 +107,8 @@ class ConflictSerializer(serializers.ModelSerializer):
 RESOLUTIONS = [
     choice
     for choice in Resolution.choices
-    if choice[0] not in (Resolution.PENDING, Resolution.SUPERSEDED)  # not a person's choice
+    # not a person's choice
+    if choice[0] not in (Resolution.PENDING, Resolution.SUPERSEDED, Resolution.ERASED)
 ]
 BULK_RESOLUTIONS = [
     choice for choice in RESOLUTIONS if choice[0] not in (Resolution.PENDING, Resolution.MANUAL)

@@ -90,6 +90,9 @@ class CountersSerializer(serializers.Serializer):
     refused = serializers.IntegerField(
         required=False, help_text="Values Twizzit sent that ShotSpot refused; the records synced."
     )
+    erased = serializers.IntegerField(
+        required=False, help_text="Not imported: the person was erased on request."
+    )
 
 
 class SyncEntrySerializer(serializers.Serializer):
