@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from twizzit.admin.review import DecisionForm, FieldDecisionForm, shown
+from twizzit.admin.scope import ClubScoped
 from twizzit.admin.shotspot_data import when
 from twizzit.mappers.events import KEY_FACTOR, MAX_EVENT_ID
 from twizzit.models import ConflictType, EntityType, EventMapping, Resolution, SyncConflict
@@ -90,7 +91,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(SyncConflict)
-class SyncConflictAdmin(admin.ModelAdmin):
+class SyncConflictAdmin(ClubScoped, admin.ModelAdmin):
     list_display = ["record", "connection", "kind", "conflicting_fields", "found", "decision"]
     list_display_links = ["record"]
     list_filter = [StatusFilter, "conflict_type", "entity_type", "config"]
@@ -188,7 +189,7 @@ class SyncConflictAdmin(admin.ModelAdmin):
         rows = self.comparison_rows(conflict)
         for row in rows:  # a duplicate's candidates, one cell each, beside Twizzit's value
             row["cells"] = [c["values"].get(row["name"], {"value": "—"}) for c in candidates]
-        previous, following = self.neighbours(conflict)
+        previous, following = self.neighbours(conflict, request)
         local = conflict.local_row()
         context = {
             **self.admin_site.each_context(request),
@@ -225,20 +226,20 @@ class SyncConflictAdmin(admin.ModelAdmin):
             f"{record_name(conflict)}: resolved ({decision_label(conflict)}).",
             messages.SUCCESS,
         )
-        _, following = self.neighbours(conflict)
+        _, following = self.neighbours(conflict, request)
         if following is None:
-            following = self.pending().order_by("created_at", "pk").first()
+            following = self.pending(request).order_by("created_at", "pk").first()
         if following is not None:
             return redirect(self.review_url(following))
         self.message_user(request, "No conflict is pending any more.", messages.INFO)
         return redirect("admin:twizzit_syncconflict_changelist")
 
     # --- what the screen shows -----------------------------------------------------------------
-    @staticmethod
-    def pending():
-        return SyncConflict.objects.filter(resolution=Resolution.PENDING)
+    def pending(self, request):
+        # The user's clubs' conflicts only: Previous/Next never step into another club's.
+        return self.get_queryset(request).filter(resolution=Resolution.PENDING)
 
-    def neighbours(self, conflict):
+    def neighbours(self, conflict, request):
         """The pending conflicts just before and after this one, in the list's order."""
         before = Q(created_at__lt=conflict.created_at) | Q(
             created_at=conflict.created_at, pk__lt=conflict.pk
@@ -246,7 +247,7 @@ class SyncConflictAdmin(admin.ModelAdmin):
         after = Q(created_at__gt=conflict.created_at) | Q(
             created_at=conflict.created_at, pk__gt=conflict.pk
         )
-        pending = self.pending()
+        pending = self.pending(request)
         previous = pending.filter(before).order_by("-created_at", "-pk").first()
         following = pending.filter(after).order_by("created_at", "pk").first()
         return previous, following

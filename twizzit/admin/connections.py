@@ -25,6 +25,7 @@ from shotspot.forms import HTTPS_URLS
 from twizzit.admin.cockpit import cockpit_context, last_full_sync_cost, last_sync_cost
 from twizzit.admin.display import phases_of
 from twizzit.admin.forms import TwizzitConfigForm
+from twizzit.admin.scope import ClubScoped
 from twizzit.models import ApiUsage, SyncLog, SyncStatus, SyncTrigger, SyncType, TwizzitConfig
 from twizzit.models.usage import usage_this_month
 from twizzit.services.connections import delete_connection
@@ -77,7 +78,7 @@ def report_rows(report: dict) -> list[tuple[str, bool | str]]:
 
 
 @admin.register(TwizzitConfig)
-class TwizzitConfigAdmin(admin.ModelAdmin):
+class TwizzitConfigAdmin(ClubScoped, admin.ModelAdmin):
     form = TwizzitConfigForm
     formfield_overrides = HTTPS_URLS
     change_form_template = "admin/twizzit/twizzitconfig/cockpit.html"
@@ -206,7 +207,7 @@ class TwizzitConfigAdmin(admin.ModelAdmin):
         ]
 
     def _config(self, request, pk, *, change: bool) -> TwizzitConfig:
-        config = get_object_or_404(TwizzitConfig, pk=pk)
+        config = get_object_or_404(self.get_queryset(request), pk=pk)
         allowed = (
             self.has_change_permission(request, config)
             if change
@@ -218,7 +219,8 @@ class TwizzitConfigAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra = dict(extra_context or {})
-        config = TwizzitConfig.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        configs = self.get_queryset(request)
+        config = configs.filter(pk=object_id).first() if object_id.isdigit() else None
         if config is not None and self.has_view_or_change_permission(request, config):
             report = request.session.pop(REPORT_SESSION_KEY.format(pk=config.pk), None)
             extra.update(

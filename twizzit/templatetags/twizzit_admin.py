@@ -16,7 +16,7 @@ def attention_panel(context):
     if request is None or not request.user.has_perm("twizzit.view_twizzitconfig"):
         return {"visible": False}
     items = []
-    for item in needs_attention():
+    for item in needs_attention(request.user):
         config = item.config
         findings = []
         for finding in item.findings:

@@ -22,6 +22,7 @@ from twizzit.models import (
     PlayerMapping,
     TeamMapping,
 )
+from twizzit.services.access import visible
 from twizzit.sync import (
     ResolutionError,
     relink_mapping,
@@ -41,7 +42,8 @@ class MappingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TwizzitVi
         target = self.relink_serializer(data=request.data)
         target.is_valid(raise_exception=True)
         ((field, local_id),) = target.validated_data.items()
-        local = self.local_model.objects.filter(pk=local_id).first()
+        # Only a row the user sees: another club's player "does not exist" here either.
+        local = visible(self.local_model.objects.filter(pk=local_id), request.user).first()
         if local is None:
             raise ValidationError({field: [f"There is no {field} #{local_id}."]})
         try:
