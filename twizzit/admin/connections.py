@@ -22,8 +22,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from shotspot.forms import HTTPS_URLS
+from twizzit.admin.access import ConnectionAccessInline
 from twizzit.admin.cockpit import cockpit_context, last_full_sync_cost, last_sync_cost
 from twizzit.admin.display import phases_of
+from twizzit.admin.federation import federation_view
 from twizzit.admin.forms import TwizzitConfigForm
 from twizzit.admin.scope import ClubScoped
 from twizzit.models import ApiUsage, SyncLog, SyncStatus, SyncTrigger, SyncType, TwizzitConfig
@@ -97,6 +99,7 @@ class TwizzitConfigAdmin(ClubScoped, admin.ModelAdmin):
     readonly_fields = ["password_status", "token_status", "credentials_state"]
     exclude = ["lease_expires_at"]
     actions = ["test_selected", "full_sync_selected"]
+    inlines = [ConnectionAccessInline]
     fieldsets = [
         (
             "Twizzit organisation",
@@ -191,6 +194,11 @@ class TwizzitConfigAdmin(ClubScoped, admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path(
+                "federation/",
+                wrap(lambda request: federation_view(self, request)),
+                name="twizzit_twizzitconfig_federation",
+            ),
             path("<int:pk>/panel/", wrap(self.panel_view), name="twizzit_twizzitconfig_panel"),
             path("<int:pk>/test/", wrap(self.test_view), name="twizzit_twizzitconfig_test"),
             path(
