@@ -41,5 +41,9 @@ class TwizzitRole(BasePermission):
         if "coach" in roles:
             if getattr(view, "action", None) in getattr(view, "coach_actions", ()):
                 return True
+            if view.lookup_field in getattr(view, "kwargs", {}):
+                # An id in the path: the row decides. Another club's answers 404 (its
+                # existence not disclosed), an own club's 403 (the view's object check).
+                return True
             self.message = "Only Twizzit admins may do this; coaches may read, sync and cancel."
         return False

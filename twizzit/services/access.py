@@ -196,3 +196,20 @@ def visible(queryset: QuerySet, user, role: str | None = None) -> QuerySet:
 def is_visible(obj, user, role: str | None = None) -> bool:
     """One row: may the user see it (or act on it in `role`)?"""
     return visible(type(obj)._default_manager.filter(pk=obj.pk), user, role).exists()
+
+
+# --- granting and revoking: the admin's inlines, the API and `twizzit_access` -----------------
+def grant(user, config, role: str) -> ConnectionAccess:
+    """Give `user` the role on `config` (replacing the role they held there)."""
+    if role not in ConnectionRole.values:
+        raise ValueError(f"Unknown role {role!r}: use one of {', '.join(ConnectionRole.values)}.")
+    access, _ = ConnectionAccess.objects.update_or_create(
+        user=user, config=config, defaults={"role": role}
+    )
+    return access
+
+
+def revoke(user, config) -> bool:
+    """Take away the user's role on `config`; False when they held none."""
+    deleted, _ = ConnectionAccess.objects.filter(user=user, config=config).delete()
+    return bool(deleted)

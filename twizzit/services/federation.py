@@ -5,8 +5,8 @@ Per connection: its last finished run and that run's status; over the last 30 da
 success rate (successful runs ÷ finished runs, cancelled ones left out) and the conflict
 rate (conflicts raised ÷ records the connection maps); pending conflicts; Twizzit calls
 spent this month against the limit; the next scheduled run. The guide's targets: success
-above 95 %, conflicts under 1 %; above 10 % conflicts is an alarm. All rows come from one
-annotated query plus one for the schedules, whatever the number of connections
+above 95 %, conflicts under 1 %; above 10 % conflicts is an alarm. All rows come from a fixed
+number of queries (one per count, grouped by connection), whatever the number of connections
 (`twizzit_bench --federation` measures it with 100).
 
 The bulk actions call the same services as the cockpit: `verify_config`, `enqueue_sync`
@@ -18,8 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django_q.models import Schedule
 
@@ -69,15 +68,10 @@ class Health:
     level: str  # "ok", "warning", "alarm" (the badge's class)
 
 
-def _count(model, **filters):
-    rows = (
-        model.objects.filter(config=OuterRef("pk"), **filters)
-        .order_by()
-        .values("config")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+def _counts(model, ids, exclude=None, **filters) -> dict[int, int]:
+    """{connection id: rows} in one grouped query (no per-connection subquery)."""
+    rows = model.objects.filter(config_id__in=ids, **filters).exclude(**(exclude or {}))
+    return dict(rows.order_by().values("config").annotate(n=Count("pk")).values_list("config", "n"))
 
 
 def federation_rows(user, *, status: str = "", sort: str = "name"):
@@ -88,43 +82,41 @@ def federation_rows(user, *, status: str = "", sort: str = "name"):
         .exclude(status__in=ACTIVE_STATUSES)
         .order_by("-created_at", "-id")
     )
-    finished = Q(
-        sync_logs__created_at__gte=since,
-        sync_logs__dry_run=False,
-    ) & ~Q(sync_logs__status__in=[*ACTIVE_STATUSES, SyncStatus.CANCELLED])
     rows = connections_for(user).annotate(
         last_run_id=Subquery(newest.values("pk")[:1]),
         last_run_status=Subquery(newest.values("status")[:1]),
         last_run_at=Subquery(newest.values("created_at")[:1]),
-        runs=Count("sync_logs", filter=finished, distinct=True),
-        successes=Count(
-            "sync_logs",
-            filter=finished & Q(sync_logs__status=SyncStatus.SUCCESS),
-            distinct=True,
-        ),
-        raised=_count(SyncConflict, created_at__gte=since),
-        pending=_count(SyncConflict, resolution=Resolution.PENDING),
-        records=_count(PlayerMapping) + _count(TeamMapping) + _count(EventMapping),
-        calls=Coalesce(
-            Subquery(
-                ApiUsage.objects.filter(config=OuterRef("pk"), month=this_month()).values("calls")[
-                    :1
-                ]
-            ),
-            Value(0),
-        ),
     )
     if status == "never":
         rows = rows.filter(last_run_status__isnull=True)
     elif status in SyncStatus.values:
         rows = rows.filter(last_run_status=status)
     rows = list(rows)
+    ids = [row.pk for row in rows]
+    # Finished runs of the window; a dry run is a preview, a cancelled one says nothing.
+    window = {"created_at__gte": since, "dry_run": False}
+    runs = _counts(SyncLog, ids, {"status__in": [*ACTIVE_STATUSES, SyncStatus.CANCELLED]}, **window)
+    successes = _counts(SyncLog, ids, status=SyncStatus.SUCCESS, **window)
+    raised = _counts(SyncConflict, ids, created_at__gte=since)
+    pending = _counts(SyncConflict, ids, resolution=Resolution.PENDING)
+    records = [_counts(model, ids) for model in (PlayerMapping, TeamMapping, EventMapping)]
+    calls = dict(
+        ApiUsage.objects.filter(config_id__in=ids, month=this_month()).values_list(
+            "config", "calls"
+        )
+    )
     next_runs = dict(
-        Schedule.objects.filter(name__in=[schedule_name(row.pk) for row in rows])
+        Schedule.objects.filter(name__in=[schedule_name(pk) for pk in ids])
         .exclude(repeats=0)
         .values_list("name", "next_run")
     )
     for row in rows:
+        row.runs = runs.get(row.pk, 0)
+        row.successes = successes.get(row.pk, 0)
+        row.raised = raised.get(row.pk, 0)
+        row.pending = pending.get(row.pk, 0)
+        row.records = sum(counts.get(row.pk, 0) for counts in records)
+        row.calls = calls.get(row.pk, 0)
         row.success_rate = row.successes * 100 / row.runs if row.runs else None
         row.conflict_rate = row.raised * 100 / row.records if row.records else None
         row.next_run = next_runs.get(schedule_name(row.pk))

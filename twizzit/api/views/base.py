@@ -18,6 +18,7 @@ from twizzit.api.permissions import TwizzitRole
 from twizzit.models.usage import renews_on
 from twizzit.services.access import ADMIN, visible
 
+COACHES_MAY = "Only Twizzit admins may do this; coaches may read, sync and cancel."
 TWIZZIT_CALLS = "twizzit-calls"  # the throttle scope of actions that spend Twizzit calls
 
 
@@ -52,4 +53,4 @@ class TwizzitViewSet(viewsets.GenericViewSet):
         # A coach of this club who is an admin elsewhere still may not act as its admin.
         rows = type(obj)._default_manager.filter(pk=obj.pk)
         if self.action not in self.coach_actions and not visible(rows, request.user, ADMIN):
-            raise PermissionDenied("Only this club's admins may do this.")
+            raise PermissionDenied(COACHES_MAY)
