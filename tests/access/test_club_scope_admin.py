@@ -18,6 +18,7 @@ from tests.access.clubs import USERS, players_only_of, two_clubs
 from tests.access.test_club_scope_api import REACHES, expected
 from twizzit.models import (
     ClubMapping,
+    ConnectionAccess,
     Resolution,
     SyncConflict,
     SyncLog,
