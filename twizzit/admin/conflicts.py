@@ -34,6 +34,7 @@ from twizzit.admin.scope import ClubScoped
 from twizzit.admin.shotspot_data import when
 from twizzit.mappers.events import KEY_FACTOR, MAX_EVENT_ID
 from twizzit.models import ConflictType, EntityType, EventMapping, Resolution, SyncConflict
+from twizzit.services.access import visible_candidates
 from twizzit.services.jobs import enqueue_conflict_resolution
 from twizzit.sync import ResolutionError, resolve_conflict
 from twizzit.sync.field_decisions import applied_rows, decision_label, label, resolve_fields
@@ -161,7 +162,7 @@ class SyncConflictAdmin(ClubScoped, admin.ModelAdmin):
             raise PermissionDenied
         can_decide = conflict.is_pending and self.has_change_permission(request, conflict)
         is_mismatch = conflict.conflict_type == ConflictType.DATA_MISMATCH
-        candidates = self.candidates(conflict)
+        candidates = self.candidates(conflict, request.user)
         form = None
         if can_decide:
             data = request.POST if request.method == "POST" else None
@@ -300,16 +301,18 @@ class SyncConflictAdmin(ClubScoped, admin.ModelAdmin):
         ]
 
     @staticmethod
-    def candidates(conflict) -> list[dict]:
-        """A duplicate's candidates with their current values, beside the Twizzit record."""
+    def candidates(conflict, user) -> list[dict]:
+        """A duplicate's candidates with their current values, beside the Twizzit record
+        (only those of the user's clubs: another club's player is not shown)."""
         if conflict.conflict_type != ConflictType.DUPLICATE:
             return []
         spec = SPECS.get(conflict.entity_type)
-        ids = [c["id"] for c in conflict.candidates]
+        shown = visible_candidates(conflict, user)
+        ids = [c["id"] for c in shown]
         rows = spec.model.objects.in_bulk(ids) if spec else {}
         names = list(conflict.twizzit_data)
         result = []
-        for candidate in conflict.candidates:
+        for candidate in shown:
             row = rows.get(candidate["id"])
             values = snapshot(row, names) if row is not None else {}
             matched = candidate["matched_on"].replace("_", " ")

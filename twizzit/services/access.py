@@ -213,3 +213,18 @@ def revoke(user, config) -> bool:
     """Take away the user's role on `config`; False when they held none."""
     deleted, _ = ConnectionAccess.objects.filter(user=user, config=config).delete()
     return bool(deleted)
+
+
+_CANDIDATE_MODELS = {"player": Player, "team": Team, "season": Season, "game": Game}
+
+
+def visible_candidates(conflict, user) -> list[dict]:
+    """A duplicate's candidates the user may see: the sync matched against all of ShotSpot,
+    so a candidate may be another club's player, whom this club must not be shown."""
+    model = _CANDIDATE_MODELS.get(conflict.entity_type)
+    candidates = conflict.candidates or []
+    if model is None or connection_ids(user) is None:
+        return candidates
+    ids = [candidate["id"] for candidate in candidates]
+    seen = set(visible(model.objects.filter(pk__in=ids), user).values_list("pk", flat=True))
+    return [candidate for candidate in candidates if candidate["id"] in seen]
