@@ -3,7 +3,7 @@
 import pytest
 
 from tests.access.clubs import PASSWORD, players_only_of, two_clubs
-from tests.browser.conftest import shoot
+from tests.browser.conftest import SCREENSHOT_DIR, shoot
 from twizzit.models import SyncConflict
 
 
@@ -37,7 +37,7 @@ def test_a_club_admin_of_a_sees_only_club_a_and_the_federation_admin_sees_both(
     assert f"{b_player.first_name}" not in listed or b_player.last_name not in listed
     page.goto(f"{live_server.url}/admin/shotspot/player/")
     assert "KC Beta" not in page.locator("#changelist-filter").inner_text()
-    shoot(page, "club-scope-players-club-admin-a")
+    page.screenshot(path=str(SCREENSHOT_DIR / "club-scope-players-club-admin-a.png"))
 
     page.goto(f"{live_server.url}/admin/twizzit/syncconflict/?status=all")
     rows = page.locator("#result_list tbody tr")

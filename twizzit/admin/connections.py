@@ -30,6 +30,7 @@ from twizzit.admin.forms import TwizzitConfigForm
 from twizzit.admin.scope import ClubScoped
 from twizzit.models import ApiUsage, SyncLog, SyncStatus, SyncTrigger, SyncType, TwizzitConfig
 from twizzit.models.usage import usage_this_month
+from twizzit.services.access import is_federation_admin
 from twizzit.services.connections import delete_connection
 from twizzit.services.jobs import QuotaExhausted, SyncDisabled, enqueue_sync
 from twizzit.services.verify import PROBED, verify_config
@@ -147,6 +148,10 @@ class TwizzitConfigAdmin(ClubScoped, admin.ModelAdmin):
             },
         ),
     ]
+
+    def has_add_permission(self, request):
+        # A new organisation belongs to no club yet: only federation admins add one.
+        return super().has_add_permission(request) and is_federation_admin(request.user)
 
     # --- deleting goes through the service ----------------------------------------------
     def has_delete_permission(self, request, obj=None):

@@ -84,6 +84,7 @@ def federation_view(model_admin, request):
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "Federation view: all clubs",
+        "is_nav_sidebar_enabled": False,  # ten columns need the page's whole width
         "opts": TwizzitConfig._meta,
         "columns": columns,
         "filters": filters,
