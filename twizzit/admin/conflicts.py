@@ -307,12 +307,12 @@ class SyncConflictAdmin(ClubScoped, admin.ModelAdmin):
         if conflict.conflict_type != ConflictType.DUPLICATE:
             return []
         spec = SPECS.get(conflict.entity_type)
-        shown = visible_candidates(conflict, user)
-        ids = [c["id"] for c in shown]
+        theirs = visible_candidates(conflict, user)
+        ids = [c["id"] for c in theirs]
         rows = spec.model.objects.in_bulk(ids) if spec else {}
         names = list(conflict.twizzit_data)
         result = []
-        for candidate in shown:
+        for candidate in theirs:
             row = rows.get(candidate["id"])
             values = snapshot(row, names) if row is not None else {}
             matched = candidate["matched_on"].replace("_", " ")

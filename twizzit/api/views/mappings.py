@@ -72,7 +72,7 @@ def mapping_schema(kind: str, relink, response):
 
 @mapping_schema("player", s.RelinkPlayerSerializer, s.PlayerMappingSerializer)
 class PlayerMappingViewSet(MappingViewSet):
-    queryset = PlayerMapping.objects.select_related("player")
+    queryset = PlayerMapping.objects.select_related("player").order_by("pk")
     serializer_class = s.PlayerMappingSerializer
     filterset_class = PlayerMappingFilter
     local_model = Player
@@ -81,7 +81,7 @@ class PlayerMappingViewSet(MappingViewSet):
 
 @mapping_schema("team", s.RelinkTeamSerializer, s.TeamMappingSerializer)
 class TeamMappingViewSet(MappingViewSet):
-    queryset = TeamMapping.objects.select_related("team")
+    queryset = TeamMapping.objects.select_related("team").order_by("pk")
     serializer_class = s.TeamMappingSerializer
     filterset_class = TeamMappingFilter
     local_model = Team
