@@ -21,6 +21,16 @@ from twizzit.services.connections import create_connection
 from twizzit.services.health import WORKER_HEARTBEAT_SECONDS
 
 
+def janitor_on_time() -> Schedule:
+    """The janitor's schedule as a running scheduler keeps it: due in a few minutes.
+
+    (The row `migrate` made for the test database may be older than the grace by now.)
+    """
+    schedule = ensure_janitor_schedule()
+    Schedule.objects.filter(pk=schedule.pk).update(next_run=timezone.now() + timedelta(minutes=4))
+    return schedule
+
+
 def get(client, *checks):
     query = "&".join(f"check={name}" for name in checks)
     return client.get(f"/health/?{query}" if query else "/health/")
@@ -42,7 +52,7 @@ def finished_run(config, *, hours_ago: float, status=SyncStatus.SUCCESS, **field
 
 @pytest.mark.django_db
 def test_without_a_worker_health_is_503_naming_the_workers_and_how_to_start_them(client):
-    ensure_janitor_schedule()
+    janitor_on_time()
     response = get(client)
 
     assert response.status_code == 503
@@ -89,7 +99,7 @@ def test_a_janitor_overdue_for_ten_minutes_means_no_scheduler_runs(client):
 
 @pytest.mark.django_db
 def test_the_janitors_last_run_shows_and_a_failed_one_fails_the_check(client):
-    schedule = ensure_janitor_schedule()
+    schedule = janitor_on_time()
     stopped = timezone.now() - timedelta(minutes=1)
     task = Task.objects.create(
         id="a" * 32,
@@ -160,7 +170,7 @@ def test_a_new_scheduled_connection_that_never_ran_is_not_late_yet(client, confi
 def test_a_poll_costs_four_queries_however_many_connections_there_are(
     client, django_assert_max_num_queries
 ):
-    ensure_janitor_schedule()
+    janitor_on_time()
     for org in range(5):
         config = create_connection(
             password=CLUB_PASSWORD,
