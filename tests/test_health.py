@@ -15,31 +15,25 @@ from django_q.models import Schedule, Task
 
 from tests.conftest import CLUB_PASSWORD
 from tests.test_workers import jobs  # noqa: F401 (a fixture)
-from twizzit.connection.schedules import (
-    JANITOR_EVERY_MINUTES,
-    JANITOR_SCHEDULE,
-    ensure_janitor_schedule,
-)
+from twizzit.connection.schedules import JANITOR_SCHEDULE, ensure_janitor_schedule
 from twizzit.models import SyncFrequency, SyncLog, SyncStatus, SyncTrigger, SyncType
 from twizzit.services.connections import create_connection
 from twizzit.services.health import WORKER_HEARTBEAT_SECONDS
 
 
+def janitor_on_time() -> Schedule:
+    """The janitor's schedule as a running scheduler keeps it: due in a few minutes.
+
+    (The row `migrate` made for the test database may be older than the grace by now.)
+    """
+    schedule = ensure_janitor_schedule()
+    Schedule.objects.filter(pk=schedule.pk).update(next_run=timezone.now() + timedelta(minutes=4))
+    return schedule
+
+
 def get(client, *checks):
     query = "&".join(f"check={name}" for name in checks)
     return client.get(f"/health/?{query}" if query else "/health/")
-
-
-def janitor_on_time():
-    """The janitor's schedule as a running scheduler keeps it: due in a few minutes.
-
-    The schedule made at migrate keeps the next_run of that moment; a test that runs minutes
-    later would otherwise see it overdue, which is what the janitor check is there to catch.
-    """
-    schedule = ensure_janitor_schedule()
-    schedule.next_run = timezone.now() + timedelta(minutes=JANITOR_EVERY_MINUTES)
-    Schedule.objects.filter(pk=schedule.pk).update(next_run=schedule.next_run)
-    return schedule
 
 
 def finished_run(config, *, hours_ago: float, status=SyncStatus.SUCCESS, **fields):

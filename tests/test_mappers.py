@@ -757,3 +757,55 @@ def test_mappers_import_without_django():
     )
 
     assert result.stdout.strip() == "[]"
+
+
+def test_two_phone_numbers_in_one_slot_keep_the_first_with_a_note():
+    record = contact(7001)
+    record["mobile-1"] = {
+        "target": "private",
+        "cc": "32",
+        "number": "0470 12 34 56 / 0471 11 22 33",
+    }
+
+    mapped = map_contact(record)
+
+    assert mapped.fields["phone"] == "+32470123456"
+    assert mapped.notes == (
+        "contact 7001 mobile-1 holds more than one phone number; the first was kept",
+    )
+
+
+def test_the_everyday_address_shortcut_agrees_with_email_validator():
+    # The shortcut only ever says yes where email-validator says yes.
+    from email_validator import EmailNotValidError, validate_email
+
+    def library(address):
+        try:
+            validate_email(address, check_deliverability=False, allow_smtputf8=True)
+        except EmailNotValidError:
+            return False
+        return True
+
+    for address in [
+        "lotte.peeters@telenet.be",
+        "a+b@c.be",
+        "A@B.BE",
+        "a@b.co.uk",
+        "a@b.test",
+        "a@x.localhost",
+        "a..b@c.be",
+        "a.@c.be",
+        "a@-b.be",
+        "a@xn--abc.be",
+        "a@ab--cd.be",
+        "a@b.c",
+        "a@b.123",
+        "a@b.be.",
+        "a" * 65 + "@b.be",
+        "a@" + "b" * 64 + ".be",
+        "a@b.onion",
+        "jan,de@club.be",
+        "o'neil@club.be",
+        "jösé@telenet.be",
+    ]:
+        assert contacts.is_valid_email(address) == library(address), address

@@ -23,10 +23,13 @@ import os
 import threading
 import time
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 
 import psutil
+from django.conf import settings
 from django.db import connection, connections
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from twizzit.bench.querycount import count_queries
 from twizzit.client import TwizzitClient
@@ -121,8 +124,12 @@ def _serve(pipe, options) -> None:
     server.stop()
 
 
-def _listing_sizes(state) -> dict:
-    """What the minimum number of calls depends on (runs in the sandbox's process)."""
+def _listing_sizes(state, games_from: str | None = None) -> dict:
+    """What the minimum number of calls depends on (runs in the sandbox's process).
+
+    `games_from`: the first day of the games window ("YYYY-MM-DD"), computed by the caller
+    with the sync's own rule; the season's start when None.
+    """
     view = state.view()  # read only: no copies of 50,000 records
     current = next(season["id"] for season in view.data.seasons if season["active"])
     groups = [g["id"] for g in view.groups if (g["season"] or {}).get("id") == current]
@@ -131,14 +138,14 @@ def _listing_sizes(state) -> dict:
         "links_per_group": {group: len(rows) for group, rows in view.links_by_group.items()},
         "contacts": len(view.contacts),
         "links": sum(len(rows) for rows in view.links_by_group.values()),
-        "season_events": _season_events(view),
+        "season_events": _season_events(view, games_from),
     }
 
 
-def _season_events(view) -> int:
-    """Events of the current season: what the games phase lists."""
+def _season_events(view, games_from: str | None) -> int:
+    """Events of the current season's games window: what the games phase lists."""
     season = next(season for season in view.data.seasons if season["active"])
-    start, end = season["start-date"], season["end-date"]
+    start, end = max(season["start-date"], games_from or ""), season["end-date"]
     return sum(1 for event in view.data.events if start <= event["start"][:10] <= end)
 
 
@@ -153,7 +160,10 @@ CHILD_HELPERS = {"listing_sizes": _listing_sizes, "change_contacts": _change_con
 
 def minimum_calls(sandbox: SandboxProcess, *, login: bool) -> int:
     """The fewest calls a full sync of the sandbox's data can make with these page limits."""
-    sizes = sandbox.call("listing_sizes")
+    # The sync's window: TWIZZIT_GAMES_LOOKBACK_DAYS back (never before the season's start,
+    # which _listing_sizes applies), so the minimum follows the calendar like the sync does.
+    games_from = timezone.localdate() - timedelta(days=settings.TWIZZIT_GAMES_LOOKBACK_DAYS)
+    sizes = sandbox.call("listing_sizes", games_from.isoformat())
     groups, links_per_group = sizes["groups"], sizes["links_per_group"]
     # A client that never connects: only its URL batching is used.
     batching = TwizzitClient(

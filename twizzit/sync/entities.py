@@ -158,6 +158,9 @@ class PlayerImporter(RecordImporter):
     )
     archivable = True
     hash_is_raw = True
+    # contacts.is_valid_email is email-validator with the options of Player.email's
+    # validator (shotspot/emails.py); tests/test_messy_data.py holds the two together.
+    prevalidated = ("email",)
 
     def map_record(self, record):
         return contacts.map_contact(record)
