@@ -57,6 +57,9 @@ def _form_data(config, **overrides):
         "role_overrides": "{}",
         "event_type_overrides": "{}",
         "monthly_call_limit": 5000,
+        # The "Club roles" table's management form (an empty inline formset).
+        "access-TOTAL_FORMS": 0,
+        "access-INITIAL_FORMS": 0,
     }
     data.update(overrides)
     return data

@@ -190,6 +190,9 @@ def test_adding_a_connection_lands_on_its_cockpit_asking_for_a_test(admin_client
             "conflict_policy": "manual",
             "role_overrides": "{}",
             "monthly_call_limit": 500,
+            # The "Club roles" table's management form (an empty inline formset).
+            "access-TOTAL_FORMS": 0,
+            "access-INITIAL_FORMS": 0,
             "_save": "Save",
         },
         follow=True,

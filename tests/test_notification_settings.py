@@ -173,6 +173,9 @@ def connection_form(config, **changes):
         "notify_conflicts": "on",
         "notify_quota": "on",
         "notify_recovered": "on",
+        # The "Club roles" table's management form (an empty inline formset).
+        "access-TOTAL_FORMS": 0,
+        "access-INITIAL_FORMS": 0,
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+
 from tests.api.data import (
     email_mismatch,
     player,
@@ -20,7 +22,9 @@ from tests.api.data import (
 )
 from tests.sandbox import connect
 from twizzit.models import SyncStatus
+from twizzit.services.access import grant
 
+User = get_user_model()
 ROLES = ("anonymous", "plain", "coach", "admin")
 
 
@@ -70,6 +74,9 @@ ENDPOINTS = [
     Endpoint(
         "PATCH", "/api/twizzit/team-mappings/{team_mapping}/", (*ADMINS_ONLY, 200), "relink_team"
     ),
+    Endpoint("GET", "/api/twizzit/access/", (*ADMINS_ONLY, 200)),
+    Endpoint("POST", "/api/twizzit/access/", (*ADMINS_ONLY, 201), "grant"),
+    Endpoint("DELETE", "/api/twizzit/access/{access}/", (*ADMINS_ONLY, 204)),
     Endpoint("GET", "/api/players/", STAFF_READS),
     Endpoint("GET", "/api/players/{player}/", STAFF_READS),
     Endpoint("GET", "/api/players/{player}/personal-data/", (*ADMINS_ONLY, 200)),
@@ -99,6 +106,8 @@ class World:
         self.spare_player = player("Nina", "Claes")
         self.spare_team = synced_team(other, 6002, name="Kern 2")[0]
         self.spare_team.twizzit_mappings.all().delete()
+        self.club_admin = User.objects.create_user("kim-club-admin")
+        self.access = grant(self.club_admin, config, "admin")
 
     def ids(self) -> dict[str, int]:
         return {
@@ -114,6 +123,7 @@ class World:
                 "season",
                 "conflict",
                 "spare_player",
+                "access",
             )
         }
 
@@ -160,6 +170,9 @@ class World:
 
     def erase(self):
         return {"confirm": True}
+
+    def grant(self):
+        return {"user": self.club_admin.username, "connection": self.config.pk, "role": "coach"}
 
     def relink_team(self):
         return {"team": self.spare_team.pk}

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 import schemathesis
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
@@ -44,6 +45,7 @@ from tests.api.data import (
 )
 from tests.sandbox import connect
 from twizzit.models import ConflictType, EntityType, SyncConflict, SyncStatus
+from twizzit.services.access import grant
 
 EXAMPLES_PER_MODE = 12
 MIN_REQUESTS = 500
@@ -171,6 +173,8 @@ def seed(sandbox) -> dict[str, int]:
         twizzit_data={"first_name": "Jan", "last_name": "Maes"},
         candidates=[{"id": 1, "label": "Jan Maes", "matched_on": "name"}],
     )
+    club_admin = get_user_model().objects.create_user("kim-club-admin")
+    rows["access"] = grant(club_admin, config, "admin").pk
     return {**rows, "connections": config.pk, "sync-logs": pending.pk, "seasons": season.pk}
 
 

@@ -8,10 +8,13 @@ same resolution service as the REST API (`conflicts.py`, `review.py`); ShotSpot'
 and teams gain their Twizzit badge, conflict marker, box and "Re-sync selected from
 Twizzit" action from `shotspot_data.py`; mappings in `mappings.py`; what was mailed to
 the admins is listed read-only (`notifications.py`); erasing and exporting a member's
-personal data, the erased contacts and the retention page (`privacy.py`).
+personal data, the erased contacts and the retention page (`privacy.py`). Each club sees
+its own: every admin here is scoped by `scope.py`; roles per connection are edited on the
+user's and the connection's page (`access.py`); the federation view (`federation.py`).
 """
 
 from twizzit.admin import (  # noqa: F401
+    access,
     conflicts,
     connections,
     mappings,

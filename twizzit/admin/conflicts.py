@@ -30,9 +30,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from twizzit.admin.review import DecisionForm, FieldDecisionForm, shown
+from twizzit.admin.scope import ClubScoped
 from twizzit.admin.shotspot_data import when
 from twizzit.mappers.events import KEY_FACTOR, MAX_EVENT_ID
 from twizzit.models import ConflictType, EntityType, EventMapping, Resolution, SyncConflict
+from twizzit.services.access import visible_candidates
 from twizzit.services.jobs import enqueue_conflict_resolution
 from twizzit.sync import ResolutionError, resolve_conflict
 from twizzit.sync.field_decisions import applied_rows, decision_label, label, resolve_fields
@@ -90,7 +92,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(SyncConflict)
-class SyncConflictAdmin(admin.ModelAdmin):
+class SyncConflictAdmin(ClubScoped, admin.ModelAdmin):
     list_display = ["record", "connection", "kind", "conflicting_fields", "found", "decision"]
     list_display_links = ["record"]
     list_filter = [StatusFilter, "conflict_type", "entity_type", "config"]
@@ -160,7 +162,7 @@ class SyncConflictAdmin(admin.ModelAdmin):
             raise PermissionDenied
         can_decide = conflict.is_pending and self.has_change_permission(request, conflict)
         is_mismatch = conflict.conflict_type == ConflictType.DATA_MISMATCH
-        candidates = self.candidates(conflict)
+        candidates = self.candidates(conflict, request.user)
         form = None
         if can_decide:
             data = request.POST if request.method == "POST" else None
@@ -188,7 +190,7 @@ class SyncConflictAdmin(admin.ModelAdmin):
         rows = self.comparison_rows(conflict)
         for row in rows:  # a duplicate's candidates, one cell each, beside Twizzit's value
             row["cells"] = [c["values"].get(row["name"], {"value": "—"}) for c in candidates]
-        previous, following = self.neighbours(conflict)
+        previous, following = self.neighbours(conflict, request)
         local = conflict.local_row()
         context = {
             **self.admin_site.each_context(request),
@@ -225,20 +227,20 @@ class SyncConflictAdmin(admin.ModelAdmin):
             f"{record_name(conflict)}: resolved ({decision_label(conflict)}).",
             messages.SUCCESS,
         )
-        _, following = self.neighbours(conflict)
+        _, following = self.neighbours(conflict, request)
         if following is None:
-            following = self.pending().order_by("created_at", "pk").first()
+            following = self.pending(request).order_by("created_at", "pk").first()
         if following is not None:
             return redirect(self.review_url(following))
         self.message_user(request, "No conflict is pending any more.", messages.INFO)
         return redirect("admin:twizzit_syncconflict_changelist")
 
     # --- what the screen shows -----------------------------------------------------------------
-    @staticmethod
-    def pending():
-        return SyncConflict.objects.filter(resolution=Resolution.PENDING)
+    def pending(self, request):
+        # The user's clubs' conflicts only: Previous/Next never step into another club's.
+        return self.get_queryset(request).filter(resolution=Resolution.PENDING)
 
-    def neighbours(self, conflict):
+    def neighbours(self, conflict, request):
         """The pending conflicts just before and after this one, in the list's order."""
         before = Q(created_at__lt=conflict.created_at) | Q(
             created_at=conflict.created_at, pk__lt=conflict.pk
@@ -246,7 +248,7 @@ class SyncConflictAdmin(admin.ModelAdmin):
         after = Q(created_at__gt=conflict.created_at) | Q(
             created_at=conflict.created_at, pk__gt=conflict.pk
         )
-        pending = self.pending()
+        pending = self.pending(request)
         previous = pending.filter(before).order_by("-created_at", "-pk").first()
         following = pending.filter(after).order_by("created_at", "pk").first()
         return previous, following
@@ -299,16 +301,18 @@ class SyncConflictAdmin(admin.ModelAdmin):
         ]
 
     @staticmethod
-    def candidates(conflict) -> list[dict]:
-        """A duplicate's candidates with their current values, beside the Twizzit record."""
+    def candidates(conflict, user) -> list[dict]:
+        """A duplicate's candidates with their current values, beside the Twizzit record
+        (only those of the user's clubs: another club's player is not shown)."""
         if conflict.conflict_type != ConflictType.DUPLICATE:
             return []
         spec = SPECS.get(conflict.entity_type)
-        ids = [c["id"] for c in conflict.candidates]
+        theirs = visible_candidates(conflict, user)
+        ids = [c["id"] for c in theirs]
         rows = spec.model.objects.in_bulk(ids) if spec else {}
         names = list(conflict.twizzit_data)
         result = []
-        for candidate in conflict.candidates:
+        for candidate in theirs:
             row = rows.get(candidate["id"])
             values = snapshot(row, names) if row is not None else {}
             matched = candidate["matched_on"].replace("_", " ")

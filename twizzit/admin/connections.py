@@ -22,11 +22,15 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from shotspot.forms import HTTPS_URLS
+from twizzit.admin.access import ConnectionAccessInline
 from twizzit.admin.cockpit import cockpit_context, last_full_sync_cost, last_sync_cost
 from twizzit.admin.display import phases_of
+from twizzit.admin.federation import federation_view
 from twizzit.admin.forms import TwizzitConfigForm
+from twizzit.admin.scope import ClubScoped
 from twizzit.models import ApiUsage, SyncLog, SyncStatus, SyncTrigger, SyncType, TwizzitConfig
 from twizzit.models.usage import usage_this_month
+from twizzit.services.access import is_federation_admin
 from twizzit.services.connections import delete_connection
 from twizzit.services.jobs import QuotaExhausted, SyncDisabled, enqueue_sync
 from twizzit.services.verify import PROBED, verify_config
@@ -77,7 +81,7 @@ def report_rows(report: dict) -> list[tuple[str, bool | str]]:
 
 
 @admin.register(TwizzitConfig)
-class TwizzitConfigAdmin(admin.ModelAdmin):
+class TwizzitConfigAdmin(ClubScoped, admin.ModelAdmin):
     form = TwizzitConfigForm
     formfield_overrides = HTTPS_URLS
     change_form_template = "admin/twizzit/twizzitconfig/cockpit.html"
@@ -96,6 +100,7 @@ class TwizzitConfigAdmin(admin.ModelAdmin):
     readonly_fields = ["password_status", "token_status", "credentials_state"]
     exclude = ["lease_expires_at"]
     actions = ["test_selected", "full_sync_selected"]
+    inlines = [ConnectionAccessInline]
     fieldsets = [
         (
             "Twizzit organisation",
@@ -144,6 +149,10 @@ class TwizzitConfigAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def has_add_permission(self, request):
+        # A new organisation belongs to no club yet: only federation admins add one.
+        return super().has_add_permission(request) and is_federation_admin(request.user)
+
     # --- deleting goes through the service ----------------------------------------------
     def has_delete_permission(self, request, obj=None):
         # A connection whose sync is pending or running cannot go (see delete_connection).
@@ -190,6 +199,11 @@ class TwizzitConfigAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path(
+                "federation/",
+                wrap(lambda request: federation_view(self, request)),
+                name="twizzit_twizzitconfig_federation",
+            ),
             path("<int:pk>/panel/", wrap(self.panel_view), name="twizzit_twizzitconfig_panel"),
             path("<int:pk>/test/", wrap(self.test_view), name="twizzit_twizzitconfig_test"),
             path(
@@ -206,7 +220,7 @@ class TwizzitConfigAdmin(admin.ModelAdmin):
         ]
 
     def _config(self, request, pk, *, change: bool) -> TwizzitConfig:
-        config = get_object_or_404(TwizzitConfig, pk=pk)
+        config = get_object_or_404(self.get_queryset(request), pk=pk)
         allowed = (
             self.has_change_permission(request, config)
             if change
@@ -218,7 +232,8 @@ class TwizzitConfigAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra = dict(extra_context or {})
-        config = TwizzitConfig.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        configs = self.get_queryset(request)
+        config = configs.filter(pk=object_id).first() if object_id.isdigit() else None
         if config is not None and self.has_view_or_change_permission(request, config):
             report = request.session.pop(REPORT_SESSION_KEY.format(pk=config.pk), None)
             extra.update(

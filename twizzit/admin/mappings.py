@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from twizzit.admin.review import shown
+from twizzit.admin.scope import ClubScoped
 from twizzit.admin.shotspot_data import report_resync
 from twizzit.models import (
     ClubMapping,
@@ -17,7 +18,7 @@ from twizzit.sync.field_decisions import label
 from twizzit.sync.resolution import SPECS
 
 
-class MappingAdmin(admin.ModelAdmin):
+class MappingAdmin(ClubScoped, admin.ModelAdmin):
     list_filter = ["config"]
     # The merge base in words instead of its JSON; the record's hash means nothing to a person.
     exclude = ["remote_hash", "base_data"]

@@ -25,8 +25,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from shotspot.models import Player
+from twizzit.admin.scope import ClubScoped
 from twizzit.models import ErasedContact, TwizzitConfig
+from twizzit.services.access import visible
 from twizzit.services.privacy import erasure, export, retention
 
 
@@ -86,7 +87,7 @@ class PersonalDataAdmin:
         ]
 
     def personal_data_view(self, request, pk):
-        player = get_object_or_404(Player, pk=pk)
+        player = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, player):
             raise PermissionDenied
         document = json.dumps(export.export_player(player), indent=2, ensure_ascii=False)
@@ -105,7 +106,7 @@ class PersonalDataAdmin:
 
 
 @admin.register(ErasedContact)
-class ErasedContactAdmin(admin.ModelAdmin):
+class ErasedContactAdmin(ClubScoped, admin.ModelAdmin):
     """The suppressions: read-only; lifting one deletes it."""
 
     list_display = ["twizzit_contact_id", "config", "erased_at", "erased_by"]
@@ -167,7 +168,9 @@ class ErasedContactAdmin(admin.ModelAdmin):
                     "months": config.anonymise_archived_after_months,
                     "url": reverse("admin:twizzit_twizzitconfig_change", args=[config.pk]),
                 }
-                for config in TwizzitConfig.objects.order_by("organization_name")
+                for config in visible(TwizzitConfig.objects.all(), request.user).order_by(
+                    "organization_name"
+                )
             ],
         }
         return TemplateResponse(request, "admin/twizzit/privacy/retention.html", context)

@@ -28,6 +28,7 @@ from twizzit.admin.display import (
     status_badge,
     total,
 )
+from twizzit.admin.scope import ClubScoped
 from twizzit.models import (
     ApiUsage,
     EventMapping,
@@ -50,7 +51,7 @@ MAPPED_ROWS = {
 }
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ClubScoped, admin.ModelAdmin):
     """Records only the sync writes: viewable, never edited by hand."""
 
     def has_add_permission(self, request):

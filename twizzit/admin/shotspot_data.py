@@ -14,7 +14,9 @@ without the integration. What it adds:
   date), a note saying so and why (never the value);
 - the action "Re-sync selected from Twizzit" (`twizzit.services.resync`), also offered on the
   mappings' lists (`registrations.py`);
-- on players, "Erase personal data…" and "Download personal data" (`privacy.py`).
+- on players, "Erase personal data…" and "Download personal data" (`privacy.py`);
+- the club scope (`scope.py`) on every ShotSpot model: clubs, seasons, teams, players,
+  rosters and games show only the rows of the user's clubs.
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
-from shotspot.admin import PlayerAdmin, TeamAdmin
-from shotspot.models import Player, SyncSource, Team
+from shotspot.admin import ClubAdmin, GameAdmin, PlayerAdmin, SeasonAdmin, TeamAdmin
+from shotspot.admin import TeamMembershipAdmin as MembershipAdmin
+from shotspot.models import Club, Game, Player, Season, SyncSource, Team, TeamMembership
 from twizzit.admin.privacy import PersonalDataAdmin
+from twizzit.admin.scope import ClubScoped
 from twizzit.models import (
     PlayerMapping,
     Resolution,
@@ -40,6 +44,7 @@ from twizzit.models import (
     SyncType,
     TeamMapping,
 )
+from twizzit.services.access import visible
 from twizzit.services.resync import resync_players, resync_teams
 from twizzit.sync.field_decisions import label
 
@@ -219,7 +224,7 @@ class TwizzitRecordMixin:
     # --- the change page's box -----------------------------------------------------------
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id) if object_id else None
-        extra = {"twizzit_boxes": self.boxes(obj)} if obj is not None else {}
+        extra = {"twizzit_boxes": self.boxes(obj, request)} if obj is not None else {}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def refusals(self, obj) -> dict[str, str]:
@@ -242,10 +247,11 @@ class TwizzitRecordMixin:
                     field.help_text = note
         return form
 
-    def boxes(self, obj) -> list[dict]:
-        mappings = self.mapping_model.objects.filter(**{self.local_attr: obj}).select_related(
-            "config"
-        )
+    def boxes(self, obj, request) -> list[dict]:
+        # A player of two clubs: each club's people see their own connection's box only.
+        mappings = visible(
+            self.mapping_model.objects.filter(**{self.local_attr: obj}), request.user
+        ).select_related("config")
         pending = list(
             SyncConflict.objects.filter(
                 **{self.local_attr: obj}, resolution=Resolution.PENDING
@@ -306,12 +312,32 @@ class TwizzitRecordMixin:
         report_resync(self, request, result, noun)
 
 
-admin.site.unregister(Player)
-admin.site.unregister(Team)
+for model in (Player, Team, Club, Season, Game, TeamMembership):
+    admin.site.unregister(model)
+
+
+@admin.register(Club)
+class ScopedClubAdmin(ClubScoped, ClubAdmin):
+    pass
+
+
+@admin.register(Season)
+class ScopedSeasonAdmin(ClubScoped, SeasonAdmin):
+    pass
+
+
+@admin.register(Game)
+class ScopedGameAdmin(ClubScoped, GameAdmin):
+    pass
+
+
+@admin.register(TeamMembership)
+class ScopedMembershipAdmin(ClubScoped, MembershipAdmin):
+    pass
 
 
 @admin.register(Player)
-class TwizzitPlayerAdmin(PersonalDataAdmin, TwizzitRecordMixin, PlayerAdmin):
+class TwizzitPlayerAdmin(ClubScoped, PersonalDataAdmin, TwizzitRecordMixin, PlayerAdmin):
     mapping_model = PlayerMapping
     remote_attr = "twizzit_contact_id"
     local_attr = "player"
@@ -325,7 +351,7 @@ class TwizzitPlayerAdmin(PersonalDataAdmin, TwizzitRecordMixin, PlayerAdmin):
 
 
 @admin.register(Team)
-class TwizzitTeamAdmin(TwizzitRecordMixin, TeamAdmin):
+class TwizzitTeamAdmin(ClubScoped, TwizzitRecordMixin, TeamAdmin):
     mapping_model = TeamMapping
     remote_attr = "twizzit_group_id"
     local_attr = "team"

@@ -3,9 +3,9 @@
 Each operation documents what it returns on success (in the views) and, here, the errors
 the API's machinery can produce anywhere, all in the shape of `twizzit.api.errors`:
 401 without credentials, 403 without the role, 429 when throttled, 404 for an id in the
-path that does not exist, 400 for input that does not validate (a body or query
-parameters) and 415 for a body that is not JSON. Errors a view raises itself (409, the
-quota's 429) it declares itself.
+path that does not exist or belongs to another club, 400 for input that does not validate
+(a body or query parameters) and 415 for a body that is not JSON. Errors a view raises
+itself (409, the quota's 429) it declares itself.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ COMMON_ERRORS = {
     ),
     "429": OpenApiResponse(ErrorSerializer, description="Too many requests: wait and retry."),
 }
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such id.")
+NOT_FOUND = OpenApiResponse(
+    ErrorSerializer, description="No such id, or one of another club's (never disclosed)."
+)
 INVALID = OpenApiResponse(ValidationErrorSerializer, description="Invalid input.")
 NOT_JSON = OpenApiResponse(ErrorSerializer, description="The body is not application/json.")
 

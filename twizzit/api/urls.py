@@ -16,4 +16,6 @@ router.register("conflicts", views.ConflictViewSet, basename="conflict")
 router.register("player-mappings", views.PlayerMappingViewSet, basename="player-mapping")
 router.register("team-mappings", views.TeamMappingViewSet, basename="team-mapping")
 
+router.register("access", views.AccessViewSet, basename="access")
+
 urlpatterns = router.urls

@@ -13,9 +13,11 @@
 - `SyncConflict`: a disagreement a person decides; at most one pending per record.
 - `ApiUsage`: calls spent per connection per calendar month, against its quota.
 - `Notification` (defined in `twizzit.models.notifications`): every event mailed to the admins.
+- `ConnectionAccess`: a user's role (club admin, coach) on one connection.
 - `ErasedContact`: a Twizzit contact erased on request, which syncs no longer import.
 """
 
+from twizzit.models.access import ConnectionAccess, ConnectionRole
 from twizzit.models.conflicts import ConflictType, EntityType, Resolution, SyncConflict
 from twizzit.models.connections import (
     DEFAULT_API_BASE_URL,
@@ -51,6 +53,8 @@ __all__ = [
     "ClubMapping",
     "ConflictPolicy",
     "ConflictType",
+    "ConnectionAccess",
+    "ConnectionRole",
     "EntityType",
     "ErasedContact",
     "EventMapping",

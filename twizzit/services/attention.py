@@ -27,6 +27,7 @@ from twizzit.models import (
     TwizzitConfig,
 )
 from twizzit.models.usage import this_month, warning_threshold
+from twizzit.services.access import connections_for
 from twizzit.sync.runs import lease_window
 
 PENDING_CONFLICTS = "pending_conflicts"
@@ -51,9 +52,13 @@ class ConnectionAttention:
     findings: list[Finding] = field(default_factory=list)
 
 
-def needs_attention() -> list[ConnectionAttention]:
-    """Every connection with something to say, in name order (a few queries in all)."""
+def needs_attention(user=None) -> list[ConnectionAttention]:
+    """Every connection with something to say, in name order (a few queries in all).
+
+    With `user`, only the connections that user reaches (`access.connections_for`): a
+    club's people never see another club's name or counts."""
     month = this_month()
+    reachable = TwizzitConfig.objects.all() if user is None else connections_for(user)
     newest_finished = (
         SyncLog.objects.filter(config=OuterRef("pk"))
         .exclude(status__in=ACTIVE_STATUSES)
@@ -61,7 +66,7 @@ def needs_attention() -> list[ConnectionAttention]:
         .exclude(sync_type=SyncType.SELECTED, status=SyncStatus.SUCCESS)
         .order_by("-created_at", "-id")
     )
-    configs = TwizzitConfig.objects.annotate(
+    configs = reachable.annotate(
         pending=Count("conflicts", filter=Q(conflicts__resolution=Resolution.PENDING)),
         last_run_id=Subquery(newest_finished.values("pk")[:1]),
         last_run_status=Subquery(newest_finished.values("status")[:1]),

@@ -4,6 +4,7 @@ from django import template
 from django.urls import reverse
 
 from twizzit.admin.cockpit import conflicts_url
+from twizzit.services.access import is_federation_admin
 from twizzit.services.attention import PENDING_CONFLICTS, REFUSED, needs_attention
 
 register = template.Library()
@@ -16,7 +17,7 @@ def attention_panel(context):
     if request is None or not request.user.has_perm("twizzit.view_twizzitconfig"):
         return {"visible": False}
     items = []
-    for item in needs_attention():
+    for item in needs_attention(request.user):
         config = item.config
         findings = []
         for finding in item.findings:
@@ -36,4 +37,7 @@ def attention_panel(context):
                 "findings": findings,
             }
         )
-    return {"visible": True, "items": items}
+    federation = None
+    if is_federation_admin(request.user):
+        federation = reverse("admin:twizzit_twizzitconfig_federation")
+    return {"visible": True, "items": items, "federation_url": federation}

@@ -15,6 +15,7 @@ from twizzit.models import (
     Resolution,
     SyncConflict,
 )
+from twizzit.services.access import visible_candidates
 
 
 # --- conflicts ------------------------------------------------------------------------------
@@ -80,6 +81,15 @@ class ConflictSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, conflict):
+        data = super().to_representation(conflict)
+        request = self.context.get("request")
+        if request is not None and data.get("candidates"):
+            # Only candidates of the caller's clubs: another club's player is not disclosed.
+            allowed = {c["id"] for c in visible_candidates(conflict, request.user)}
+            data["candidates"] = [c for c in data["candidates"] if c["id"] in allowed]
+        return data
 
     def get_local_id(self, conflict) -> int | None:
         row = conflict.local_row()

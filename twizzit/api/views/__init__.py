@@ -10,10 +10,13 @@ turns the result, or the service's exception, into a status code:
 - resolving a conflict that is already decided: 409 `already_resolved`; a resolution the
   service refuses: 400 with its messages; cancelling a finished run: 409.
 
+Club roles (`access.py`) are managed by federation admins only.
+
 Lists run a fixed number of queries whatever their length (related rows are joined, big
 JSON columns the list does not show are deferred).
 """
 
+from twizzit.api.views.access import AccessViewSet
 from twizzit.api.views.base import TWIZZIT_CALLS, TwizzitViewSet
 from twizzit.api.views.conflicts import ConflictViewSet
 from twizzit.api.views.connections import ConnectionViewSet
@@ -22,6 +25,7 @@ from twizzit.api.views.syncs import SyncLogViewSet
 
 __all__ = [
     "TWIZZIT_CALLS",
+    "AccessViewSet",
     "ConflictViewSet",
     "ConnectionViewSet",
     "MappingViewSet",

@@ -1,5 +1,6 @@
-"""What every endpoint under /api/twizzit/ shares: the role check, the throttle scope of
-actions that spend Twizzit calls, and the documented error responses."""
+"""What every endpoint under /api/twizzit/ shares: the role check, the club scope (a user's
+rows only: `twizzit.services.access.visible`), the throttle scope of actions that spend
+Twizzit calls, and the documented error responses."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from drf_spectacular.utils import (
     OpenApiResponse,
 )
 from rest_framework import viewsets
+from rest_framework.exceptions import PermissionDenied
 
 from twizzit.api import serializers as s
 from twizzit.api.permissions import TwizzitRole
 from twizzit.models.usage import renews_on
+from twizzit.services.access import ADMIN, visible
 
+COACHES_MAY = "Only Twizzit admins may do this; coaches may read, sync and cancel."
 TWIZZIT_CALLS = "twizzit-calls"  # the throttle scope of actions that spend Twizzit calls
 
 
@@ -36,8 +40,17 @@ class TwizzitViewSet(viewsets.GenericViewSet):
     throttle_scope = None  # set per action for those that spend Twizzit calls
 
     def filter_queryset(self, queryset):
-        # Query filters narrow lists; an id in the path finds its row whatever they say
-        # (a resolved conflict is not "pending by default" gone).
+        # The club scope first, for lists and ids alike: another club's row is not there
+        # (404, its existence not disclosed). Then query filters narrow lists; an id in
+        # the path finds its row whatever they say (a resolved conflict is not gone).
+        queryset = visible(queryset, self.request.user)
         if self.action != "list":
             return queryset
         return super().filter_queryset(queryset)
+
+    def check_object_permissions(self, request, obj):
+        super().check_object_permissions(request, obj)
+        # A coach of this club who is an admin elsewhere still may not act as its admin.
+        rows = type(obj)._default_manager.filter(pk=obj.pk)
+        if self.action not in self.coach_actions and not visible(rows, request.user, ADMIN):
+            raise PermissionDenied(COACHES_MAY)

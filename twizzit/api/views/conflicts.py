@@ -8,6 +8,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from twizzit.api import serializers as s
@@ -20,6 +21,7 @@ from twizzit.models import (
     Resolution,
     SyncConflict,
 )
+from twizzit.services.access import ADMIN, visible
 from twizzit.services.jobs import (
     enqueue_conflict_resolution,
 )
@@ -106,6 +108,11 @@ class ConflictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TwizzitV
         decision = s.BulkResolveSerializer(data=request.data)
         decision.is_valid(raise_exception=True)
         ids = sorted(set(decision.validated_data["ids"]))
+        # One id of another club's (or of a club the user only coaches) refuses the whole
+        # request, before anything is queued: 404, like that id alone would answer.
+        existing = SyncConflict.objects.filter(pk__in=ids)
+        if visible(existing, request.user, ADMIN).count() != existing.count():
+            raise NotFound("Some of these conflicts are not yours to resolve; none was queued.")
         pending = SyncConflict.objects.filter(pk__in=ids, resolution=Resolution.PENDING).count()
         task_id = enqueue_conflict_resolution(
             ids, decision.validated_data["resolution"], user=request.user

@@ -10,6 +10,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from twizzit.api import serializers as s
@@ -19,6 +20,7 @@ from twizzit.models import (
     SyncTrigger,
     TwizzitConfig,
 )
+from twizzit.services.access import is_federation_admin
 from twizzit.services.connections import delete_connection
 from twizzit.services.jobs import (
     QuotaExhausted,
@@ -74,6 +76,12 @@ class ConnectionViewSet(
         if self.action == "create":
             return s.ConnectionCreateSerializer
         return super().get_serializer_class()
+
+    def create(self, request, *args, **kwargs):
+        # A new organisation belongs to no club yet: only federation admins add one.
+        if not is_federation_admin(request.user):
+            raise PermissionDenied("Only federation admins add connections.")
+        return super().create(request, *args, **kwargs)
 
     def destroy(self, request, pk=None):
         try:

@@ -22,6 +22,7 @@ from twizzit.models import (
     PlayerMapping,
     TeamMapping,
 )
+from twizzit.services.access import visible
 from twizzit.sync import (
     ResolutionError,
     relink_mapping,
@@ -41,7 +42,8 @@ class MappingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TwizzitVi
         target = self.relink_serializer(data=request.data)
         target.is_valid(raise_exception=True)
         ((field, local_id),) = target.validated_data.items()
-        local = self.local_model.objects.filter(pk=local_id).first()
+        # Only a row the user sees: another club's player "does not exist" here either.
+        local = visible(self.local_model.objects.filter(pk=local_id), request.user).first()
         if local is None:
             raise ValidationError({field: [f"There is no {field} #{local_id}."]})
         try:
@@ -70,7 +72,7 @@ def mapping_schema(kind: str, relink, response):
 
 @mapping_schema("player", s.RelinkPlayerSerializer, s.PlayerMappingSerializer)
 class PlayerMappingViewSet(MappingViewSet):
-    queryset = PlayerMapping.objects.select_related("player")
+    queryset = PlayerMapping.objects.select_related("player").order_by("pk")
     serializer_class = s.PlayerMappingSerializer
     filterset_class = PlayerMappingFilter
     local_model = Player
@@ -79,7 +81,7 @@ class PlayerMappingViewSet(MappingViewSet):
 
 @mapping_schema("team", s.RelinkTeamSerializer, s.TeamMappingSerializer)
 class TeamMappingViewSet(MappingViewSet):
-    queryset = TeamMapping.objects.select_related("team")
+    queryset = TeamMapping.objects.select_related("team").order_by("pk")
     serializer_class = s.TeamMappingSerializer
     filterset_class = TeamMappingFilter
     local_model = Team

@@ -1,6 +1,7 @@
 """Benchmark a sync against the sandbox.
 
 `twizzit_bench [--contacts N] [--groups N] [--latency-ms N] [--json]`
+`twizzit_bench --federation [--connections N] [--json]`: the federation view instead.
 
 It runs in a throw-away test database, never touching this project's data.
 """
@@ -9,6 +10,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from twizzit.bench import federation_bench
 from twizzit.bench.sync_bench import run_benchmark
 
 COLUMNS = [
@@ -47,9 +49,28 @@ class Command(BaseCommand):
             "zero latency first, then at this one (network floor, ratio).",
         )
         parser.add_argument("--json", action="store_true")
+        parser.add_argument(
+            "--federation",
+            action="store_true",
+            help="Time the admin's federation view instead (target: under 300 ms).",
+        )
+        parser.add_argument("--connections", type=int, default=100)
 
     def handle(self, *args, **options):
         as_json = options["json"]
+        if options["federation"]:
+            result = federation_bench.run_benchmark(options["connections"])
+            if as_json:
+                self.stdout.write(json.dumps(result, indent=2))
+            else:
+                self.stdout.write(
+                    f"Federation view, {result['connections']} connections "
+                    f"({result['rows_shown']} rows shown): median {result['median_ms']} ms, "
+                    f"slowest {result['max_ms']} ms, {result['queries']} queries per request "
+                    f"(target under {result['target_ms']} ms: "
+                    f"{'met' if result['within_target'] else 'NOT met'})."
+                )
+            return
         if not as_json:
             self.stdout.write(
                 f"Sandbox with {options['contacts']} contacts and {options['groups']} teams."
